@@ -1,0 +1,93 @@
+package io.fipsrelay.core.metrics;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The relay's Dropwizard metrics, named {@code fips-relay.<product>.<what>} (DESIGN.md). Per-product
+ * handles are looked up once per connection, so the hot path only touches lock-free counters.
+ */
+public final class RelayMetrics {
+
+    private final MetricRegistry registry;
+    private final Map<String, ProductMetrics> products = new ConcurrentHashMap<>();
+    private final AtomicLong maxBufferedPerExchange = new AtomicLong();
+    private final Meter handshakes;
+
+    public RelayMetrics(MetricRegistry registry) {
+        this.registry = registry;
+        this.handshakes = registry.meter("fips-relay.tls.handshakes");
+        registry.gauge("fips-relay.relay.max-buffered-bytes-per-exchange", () -> maxBufferedPerExchange::get);
+    }
+
+    public MetricRegistry registry() {
+        return registry;
+    }
+
+    public ProductMetrics product(String id) {
+        return products.computeIfAbsent(id, k -> new ProductMetrics(registry, "fips-relay." + k + "."));
+    }
+
+    /** Records a measured figure of bytes held for one exchange (both directions, all buffers). */
+    public void observeBuffered(long bytes) {
+        maxBufferedPerExchange.accumulateAndGet(bytes, Math::max);
+    }
+
+    public long maxBufferedPerExchange() {
+        return maxBufferedPerExchange.get();
+    }
+
+    public void resetMaxBuffered() {
+        maxBufferedPerExchange.set(0);
+    }
+
+    public void handshakeCompleted(String protocol, String suite) {
+        handshakes.mark();
+        registry.meter("fips-relay.tls.handshakes." + protocol + "." + suite).mark();
+    }
+
+    public long handshakes() {
+        return handshakes.getCount();
+    }
+
+    /** One product's instruments. */
+    public static final class ProductMetrics {
+        public final Meter requests;
+        public final Meter requestBytes;
+        public final Meter responseBytes;
+        public final Timer upstreamLatency;
+        public final Counter activeConnections;
+        private final Meter[] responses = new Meter[6];
+        private final MetricRegistry registry;
+        private final String prefix;
+
+        ProductMetrics(MetricRegistry registry, String prefix) {
+            this.registry = registry;
+            this.prefix = prefix;
+            requests = registry.meter(prefix + "requests");
+            requestBytes = registry.meter(prefix + "request-bytes");
+            responseBytes = registry.meter(prefix + "response-bytes");
+            upstreamLatency = registry.timer(prefix + "upstream-latency");
+            activeConnections = registry.counter(prefix + "connections.active");
+            for (int i = 2; i <= 5; i++) {
+                responses[i] = registry.meter(prefix + "responses." + i + "xx");
+            }
+        }
+
+        public void response(int status) {
+            int klass = status / 100;
+            if (klass >= 2 && klass <= 5) {
+                responses[klass].mark();
+            }
+        }
+
+        public void error(String cause) {
+            registry.meter(prefix + "errors." + cause).mark();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.fipsrelay.core.settings;
+
+import io.fipsrelay.api.Product;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The whole validated configuration of a relay: nothing but {@link SettingsLoader} reads HOCON.
+ */
+public record RelaySettings(
+        String site,
+        Listen listen,
+        Tls tls,
+        Upstream upstream,
+        Dns dns,
+        Limits relay,
+        Map<String, ProductSettings> products,
+        boolean statusEnabled) {
+
+    public record Listen(String address, int portRangeStart) {
+        public int statusPort() {
+            return portRangeStart;
+        }
+    }
+
+    public record Tls(List<String> protocols, List<String> cipherSuites, List<String> namedGroups,
+                      String caFileSetting, Path caFile, Duration handshakeTimeout) {
+    }
+
+    public record Upstream(int port, Duration connectTimeout, Duration responseTimeout, Duration idleTimeout,
+                           int maxIdlePerHost) {
+    }
+
+    public record Dns(Map<String, String> hosts, Duration refresh) {
+    }
+
+    public record Limits(int highWaterMark, int lowWaterMark, int maxRequestLine, int maxHeaderSection,
+                         int maxHeaderFields, long maxBody, Set<String> allowedMethods, Duration clientIdleTimeout) {
+    }
+
+    /**
+     * One product as configured.
+     *
+     * @param servers the operator's explicit servers for the product's main host, empty for the default
+     */
+    public record ProductSettings(Product product, boolean enabled, int port, List<HostAndPort> servers) {
+        public String id() {
+            return product.id();
+        }
+    }
+
+    /** Products that get a listener, in port order. */
+    public List<ProductSettings> enabledProducts() {
+        return products.values().stream().filter(ProductSettings::enabled)
+                .sorted(java.util.Comparator.comparingInt(ProductSettings::port)).toList();
+    }
+
+    public Optional<ProductSettings> product(String id) {
+        return Optional.ofNullable(products.get(id));
+    }
+
+    /** The intake host name for a product host prefix on this site. */
+    public String hostFor(String hostPrefix) {
+        return hostPrefix + "." + site;
+    }
+
+    /** The intake servers a request of this product to this path goes to. */
+    public List<HostAndPort> serversFor(ProductSettings product, String path) {
+        String prefix = product.product().hostPrefixFor(path);
+        if (prefix.equals(product.product().hostPrefix()) && !product.servers().isEmpty()) {
+            return product.servers();
+        }
+        return List.of(new HostAndPort(hostFor(prefix), upstream.port()));
+    }
+}

@@ -1,0 +1,121 @@
+package io.fipsrelay.core.upstream;
+
+import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.tls.TlsEngineDriver;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLException;
+import org.apache.mina.core.session.IoSession;
+
+/** One TLS connection to one intake address; used by one exchange at a time, pooled in between. */
+public final class UpstreamConnection {
+
+    private final IoSession session;
+    private final TlsEngineDriver tls;
+    private final HostAndPort server;
+    private final InetSocketAddress address;
+    final CompletableFuture<UpstreamConnection> ready = new CompletableFuture<>();
+    private volatile UpstreamListener listener;
+    private volatile String closeCause;
+    volatile long idleSinceNanos;
+    private int requestsServed;
+
+    UpstreamConnection(IoSession session, TlsEngineDriver tls, HostAndPort server, InetSocketAddress address) {
+        this.session = session;
+        this.tls = tls;
+        this.server = server;
+        this.address = address;
+    }
+
+    /** Encrypts and queues bytes for the intake. */
+    public void write(ByteBuffer plaintext) throws SSLException {
+        tls.send(plaintext);
+    }
+
+    /** Bytes queued towards the intake and not yet on the socket (encrypted size). */
+    public long queuedBytes() {
+        return session.getScheduledWriteBytes();
+    }
+
+    public void attach(UpstreamListener l) {
+        this.listener = l;
+        requestsServed++;
+    }
+
+    public void detach() {
+        this.listener = null;
+    }
+
+    UpstreamListener listener() {
+        return listener;
+    }
+
+    public void suspendReading() {
+        session.suspendRead();
+    }
+
+    public void resumeReading() {
+        session.resumeRead();
+    }
+
+    public boolean isOpen() {
+        return session.isConnected() && !session.isClosing() && closeCause == null;
+    }
+
+    /** Closes with close_notify; the cause is what an exchange still attached will be told. */
+    public void close(String cause) {
+        if (closeCause == null) {
+            closeCause = cause;
+        }
+        if (session.isConnected() && !session.isClosing() && tls.handshakeFinished()) {
+            tls.closeOutbound();
+            session.closeOnFlush();
+        } else {
+            session.closeNow();
+        }
+    }
+
+    String closeCause() {
+        return closeCause;
+    }
+
+    void noteCause(String cause) {
+        if (closeCause == null) {
+            closeCause = cause;
+        }
+    }
+
+    TlsEngineDriver tls() {
+        return tls;
+    }
+
+    IoSession session() {
+        return session;
+    }
+
+    public HostAndPort server() {
+        return server;
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public int requestsServed() {
+        return requestsServed;
+    }
+
+    public String protocol() {
+        return tls.engine().getSession().getProtocol();
+    }
+
+    public String cipherSuite() {
+        return tls.engine().getSession().getCipherSuite();
+    }
+
+    /** "host (ip:port)" for error causes and logs. */
+    public String describe() {
+        return server.host() + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
+    }
+}

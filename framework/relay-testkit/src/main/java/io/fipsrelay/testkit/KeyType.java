@@ -1,0 +1,7 @@
+package io.fipsrelay.testkit;
+
+/** Key algorithm of a test server identity. */
+public enum KeyType {
+    EC_P256,
+    RSA_2048
+}

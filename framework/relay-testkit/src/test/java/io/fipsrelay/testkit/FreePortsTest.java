@@ -1,0 +1,43 @@
+package io.fipsrelay.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FreePortsTest {
+
+    @Test
+    void a_picked_port_can_be_bound_on_loopback() throws Exception {
+        int port = FreePorts.pick();
+
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            assertThat(socket.getLocalPort()).isEqualTo(port);
+        }
+    }
+
+    @Test
+    void a_picked_range_is_consecutive_free_ports_inside_20000_to_60000() throws Exception {
+        int base = FreePorts.pickRange(5);
+
+        assertThat(base).isBetween(20000, 60000 - 5);
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int port = base; port < base + 5; port++) {
+                ServerSocket socket = new ServerSocket();
+                sockets.add(socket);
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            }
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+        assertThat(sockets).hasSize(5);
+    }
+}
