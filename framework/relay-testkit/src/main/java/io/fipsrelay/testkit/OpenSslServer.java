@@ -81,7 +81,7 @@ public final class OpenSslServer implements AutoCloseable {
             OpenSslServer server = new OpenSslServer(process, port, directory);
             try {
                 server.awaitListening(command);
-                LOG.info("{} s_server listening on 127.0.0.1:{}: {}", version, port, command);
+                LOG.debug("{} s_server listening on 127.0.0.1:{}: {}", version, port, command);
                 return server;
             } catch (IllegalStateException e) {
                 // FreePorts.pick() is racy: another process may have taken the port in between.

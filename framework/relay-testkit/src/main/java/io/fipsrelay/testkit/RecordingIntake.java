@@ -178,7 +178,7 @@ public final class RecordingIntake implements AutoCloseable {
 
     private RecordingIntake start() {
         acceptor.start();
-        LOG.info("recording intake listening on 127.0.0.1:{} (protocols {})", port(),
+        LOG.debug("recording intake listening on 127.0.0.1:{} (protocols {})", port(),
                 List.of(serverSocket.getEnabledProtocols()));
         return this;
     }
@@ -435,6 +435,7 @@ public final class RecordingIntake implements AutoCloseable {
         }
 
         public RecordingIntake start() {
+            TestFips.requireJdkProvidersFirst();
             try {
                 return new RecordingIntake(this).start();
             } catch (IOException e) {

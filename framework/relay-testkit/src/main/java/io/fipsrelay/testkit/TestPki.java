@@ -71,6 +71,7 @@ public final class TestPki {
     /** A new self-signed CA called {@code caName} (a plain name becomes {@code CN=caName}; a DN is used as is). */
     public static TestPki create(String caName) {
         TestFips.ensureProvidersAppended();
+        TestFips.requireJdkProvidersFirst();
         Instant now = Instant.now();
         Date notBefore = Date.from(now.minus(BACKDATE));
         Date notAfter = Date.from(now.plus(LIFETIME));

@@ -58,6 +58,17 @@ class TestFipsTest {
         assertThat(providerNames()).containsOnlyOnce("BCFIPS");
     }
 
+    @Test
+    void bcfips_ahead_of_the_jdk_providers_is_reported_with_the_fix() {
+        TestFips.ensureProvidersAppended();
+        Provider fips = Security.getProvider("BCFIPS");
+        Provider sunJsse = Security.getProvider("SunJSSE");
+
+        assertThat(TestFips.misordering(new Provider[] {sunJsse, fips})).isNull();
+        assertThat(TestFips.misordering(new Provider[] {fips, sunJsse}))
+                .contains("ahead of SunJSSE").contains("ensureProvidersAppended");
+    }
+
     private static List<String> providerNames() {
         List<String> names = new ArrayList<>();
         for (Provider provider : Security.getProviders()) {

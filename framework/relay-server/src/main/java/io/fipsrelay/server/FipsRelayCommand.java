@@ -1,0 +1,103 @@
+package io.fipsrelay.server;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/fips-relay}: the operator's command line. */
+@Command(name = "fips-relay", mixinStandardHelpOptions = true, versionProvider = FipsRelayCommand.Version.class,
+        description = "Relays the agent's local plain HTTP to its intakes over FIPS 140-3 validated TLS (Bouncy Castle FIPS).",
+        subcommands = {FipsRelayCommand.Run.class, FipsRelayCommand.CheckConfig.class})
+public final class FipsRelayCommand implements Runnable {
+
+    /** Set by bin/fips-relay to the installation folder. */
+    static final String HOME_PROPERTY = "fips-relay.home";
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        return new CommandLine(new FipsRelayCommand()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Options every subcommand that reads the configuration shares. */
+    static final class ConfigOptions {
+        @Option(names = "--config", paramLabel = "FILE", description = "Operator configuration (HOCON). Default: <home>/conf/fips-relay.conf when it exists.")
+        Path config;
+
+        @Option(names = "--plugins-dir", paramLabel = "DIR", description = "Product plugin jars. Default: <home>/plugins.")
+        Path pluginsDir;
+
+        RelayServer.Options options() {
+            Path home = Path.of(System.getProperty(HOME_PROPERTY, "."));
+            Optional<Path> file = Optional.ofNullable(config);
+            if (file.isEmpty() && Files.isRegularFile(home.resolve("conf/fips-relay.conf"))) {
+                file = Optional.of(home.resolve("conf/fips-relay.conf"));
+            }
+            return RelayServer.Options.of(file, pluginsDir != null ? pluginsDir : home.resolve("plugins"));
+        }
+    }
+
+    @Command(name = "run", description = "Start the relay and serve until stopped (SIGTERM/SIGINT).")
+    static final class Run implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOptions config = new ConfigOptions();
+
+        @Override
+        public Integer call() throws InterruptedException {
+            RelayServer server;
+            try {
+                server = RelayServer.start(config.options());
+            } catch (RelayServer.StartupFailure e) {
+                System.err.println("fips-relay: " + e.getMessage());
+                return e.exitCode();
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "fips-relay-shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+
+    @Command(name = "check-config", description = "Validate the configuration and plugins; exit 0 when the relay would start with them.")
+    static final class CheckConfig implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOptions config = new ConfigOptions();
+
+        @Override
+        public Integer call() {
+            RelayServer.Options options = config.options();
+            try (PluginCatalog catalog = RelayServer.loadSettings(options).catalog()) {
+                catalog.refused().forEach(r -> System.err.println("plugin refused: " + r.jar() + ": " + r.reason()));
+                System.out.println("configuration OK: " + options.configFile().map(Path::toString).orElse("(defaults)")
+                        + ", plugins " + catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList());
+                return catalog.refused().isEmpty() ? 0 : 1;
+            } catch (RelayServer.StartupFailure e) {
+                System.err.println("fips-relay: " + e.getMessage());
+                return e.exitCode();
+            }
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = FipsRelayCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"fips-relay " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.fipsrelay.server;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.fipsrelay.api.Product;
+import io.fipsrelay.api.ProductModule;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.pf4j.DefaultPluginManager;
+import org.pf4j.PluginManager;
+import org.pf4j.PluginState;
+import org.pf4j.PluginWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The product plugins found in a folder, loaded by PF4J one jar at a time so that a broken or
+ * clashing jar is refused with its reason while the others load.
+ */
+public final class PluginCatalog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PluginCatalog.class);
+
+    /** One loaded plugin: its products and the defaults its reference.conf documents. */
+    public record LoadedPlugin(String pluginId, Path jar, List<Product> products, Config reference) {
+    }
+
+    /** A jar that was not loaded, and why. */
+    public record RefusedPlugin(Path jar, String reason) {
+    }
+
+    private final Path dir;
+    private final PluginManager manager;
+    private final Map<String, LoadedPlugin> loaded = new HashMap<>();
+    private final List<RefusedPlugin> refused = new ArrayList<>();
+
+    private PluginCatalog(Path dir) {
+        this.dir = dir;
+        this.manager = new DefaultPluginManager(List.of(dir));
+    }
+
+    /** Loads every *.jar in the folder (sorted by name, so clashes resolve the same way every time). */
+    public static PluginCatalog load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("plugins folder " + dir + " does not exist");
+        }
+        PluginCatalog catalog = new PluginCatalog(dir);
+        try (Stream<Path> jars = Files.list(dir)) {
+            for (Path jar : jars.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList()) {
+                catalog.loadJar(jar);
+            }
+        }
+        return catalog;
+    }
+
+    /** Loads one jar; returns the plugin, or null when it was refused (the reason is logged and kept). */
+    public synchronized LoadedPlugin loadJar(Path jar) {
+        String pluginId = null;
+        try {
+            pluginId = manager.loadPlugin(jar);
+            if (pluginId == null) {
+                return refuse(jar, "not a PF4J plugin (no Plugin-Id in its manifest?)", null);
+            }
+            PluginState state = manager.startPlugin(pluginId);
+            PluginWrapper wrapper = manager.getPlugin(pluginId);
+            if (state != PluginState.STARTED) {
+                return refuse(jar, "plugin " + pluginId + " did not start (" + state + ")"
+                        + (wrapper.getFailedException() != null ? ": " + wrapper.getFailedException() : ""), pluginId);
+            }
+            List<ProductModule> modules = manager.getExtensions(ProductModule.class, pluginId);
+            if (modules.isEmpty()) {
+                return refuse(jar, "plugin " + pluginId + " has no ProductModule extension (is META-INF/extensions.idx in the jar?)", pluginId);
+            }
+            List<Product> products = new ArrayList<>();
+            for (ProductModule m : modules) {
+                products.addAll(m.products());
+            }
+            String clash = clash(products);
+            if (clash != null) {
+                return refuse(jar, clash, pluginId);
+            }
+            Config reference = ownReferenceConf(wrapper.getPluginClassLoader());
+            LoadedPlugin plugin = new LoadedPlugin(pluginId, jar, List.copyOf(products), reference);
+            loaded.put(pluginId, plugin);
+            LOG.info("plugin {} loaded from {}: {}", pluginId, jar.getFileName(),
+                    products.stream().map(Product::id).toList());
+            return plugin;
+        } catch (Exception | LinkageError e) {
+            return refuse(jar, e.getMessage() == null ? e.toString() : e.getMessage(), pluginId);
+        }
+    }
+
+    /** Unloads a plugin (its listeners must have been stopped first). */
+    public synchronized void unload(String pluginId) {
+        if (loaded.remove(pluginId) != null) {
+            manager.unloadPlugin(pluginId);
+        }
+    }
+
+    private String clash(List<Product> products) {
+        Map<String, String> ids = new HashMap<>();
+        Map<Integer, String> offsets = new HashMap<>();
+        for (LoadedPlugin p : loaded.values()) {
+            for (Product product : p.products()) {
+                ids.put(product.id(), p.pluginId());
+                offsets.put(product.portOffset(), p.pluginId() + "/" + product.id());
+            }
+        }
+        for (Product product : products) {
+            if (ids.containsKey(product.id())) {
+                return "product id " + product.id() + " is already served by plugin " + ids.get(product.id());
+            }
+            if (offsets.containsKey(product.portOffset())) {
+                return "port offset " + product.portOffset() + " of product " + product.id() + " is already taken by "
+                        + offsets.get(product.portOffset());
+            }
+            ids.put(product.id(), "this plugin");
+            offsets.put(product.portOffset(), product.id());
+        }
+        return null;
+    }
+
+    private LoadedPlugin refuse(Path jar, String reason, String pluginId) {
+        LOG.error("plugin jar {} refused: {}", jar, reason);
+        refused.add(new RefusedPlugin(jar, reason));
+        if (pluginId != null) {
+            try {
+                manager.unloadPlugin(pluginId);
+            } catch (RuntimeException ignored) {
+                // Already half-loaded: nothing more to release.
+            }
+        }
+        return null;
+    }
+
+    /** The plugin's own reference.conf, not one inherited from the relay's class path. */
+    private static Config ownReferenceConf(ClassLoader loader) throws IOException {
+        URL url = loader instanceof URLClassLoader u ? u.findResource("reference.conf") : null;
+        if (url == null) {
+            return ConfigFactory.empty();
+        }
+        return ConfigFactory.parseURL(url);
+    }
+
+    public synchronized List<LoadedPlugin> plugins() {
+        return loaded.values().stream().sorted(java.util.Comparator.comparing(LoadedPlugin::pluginId)).toList();
+    }
+
+    public synchronized List<RefusedPlugin> refused() {
+        return List.copyOf(refused);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        manager.stopPlugins();
+        manager.unloadPlugins();
+    }
+}
