@@ -19,6 +19,8 @@ public final class FipsRelayCommand implements Runnable {
     static final String HOME_PROPERTY = "fips-relay.home";
 
     public static void main(String[] args) {
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         System.exit(execute(args));
     }
 

@@ -82,12 +82,18 @@ public final class FipsBootstrap {
                 ? nativeServices.getVariant() : "java";
         String features = nativeServices != null && nativeServices.isEnabled()
                 ? String.join(",", new java.util.TreeSet<>(nativeServices.getFeatureSet())) : "none";
-        report = new FipsReport(fips.getVersionStr(), jsse.getVersionStr(), true, FipsStatus.getStatusMessage(),
+        report = new FipsReport(version(fips), version(jsse), true, FipsStatus.getStatusMessage(),
                 variant, features, startupMillis);
         LOG.info("FIPS module ready: bc-fips {} (CMVP {}), bctls-fips {}, approved-only, self-tests {}, native variant {} [{}], loaded in {} ms",
                 report.moduleVersion(), FipsReport.CMVP_CERTIFICATE, report.jsseVersion(), report.selfTestStatus(),
                 report.nativeVariant(), report.nativeFeatures(), startupMillis);
         return report;
+    }
+
+    /** The jar's release number ("2.1.3"); Provider.getVersionStr() gives BC's encoded form ("2.0103"). */
+    private static String version(Provider provider) {
+        String v = provider.getClass().getPackage().getImplementationVersion();
+        return v != null ? v : provider.getVersionStr();
     }
 
     private static void add(Provider provider, ProviderOrder order, int position) {

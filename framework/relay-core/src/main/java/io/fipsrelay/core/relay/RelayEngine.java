@@ -25,7 +25,6 @@ import org.apache.mina.core.service.SimpleIoProcessorPool;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
-import org.apache.mina.transport.socket.nio.NioProcessor;
 import org.apache.mina.transport.socket.nio.NioSession;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 import org.slf4j.Logger;
@@ -55,7 +54,7 @@ public final class RelayEngine implements AutoCloseable {
     public RelayEngine(RelaySettings settings, FipsTlsContext tls, RelayMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
-        this.processors = new SimpleIoProcessorPool<>(NioProcessor.class, Runtime.getRuntime().availableProcessors());
+        this.processors = new SimpleIoProcessorPool<>(WakingNioProcessor.class, Runtime.getRuntime().availableProcessors());
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("fips-relay-timer"));
         this.resolverThreads = Executors.newFixedThreadPool(2, daemon("fips-relay-dns"));
         RelaySettings.Upstream up = settings.upstream();
