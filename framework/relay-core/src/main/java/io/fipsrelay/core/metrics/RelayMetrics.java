@@ -18,6 +18,7 @@ public final class RelayMetrics {
     private final Map<String, ProductMetrics> products = new ConcurrentHashMap<>();
     private final AtomicLong maxBufferedPerExchange = new AtomicLong();
     private final Meter handshakes;
+    private volatile java.util.function.Supplier<java.util.List<UpstreamAddressState>> upstreamStates = java.util.List::of;
 
     public RelayMetrics(MetricRegistry registry) {
         this.registry = registry;
@@ -49,6 +50,15 @@ public final class RelayMetrics {
     public void handshakeCompleted(String protocol, String suite) {
         handshakes.mark();
         registry.meter("fips-relay.tls.handshakes." + protocol + "." + suite).mark();
+    }
+
+    /** Where the upstream pool publishes its address states (status pages read them). */
+    public void upstreamStates(java.util.function.Supplier<java.util.List<UpstreamAddressState>> source) {
+        this.upstreamStates = source;
+    }
+
+    public java.util.List<UpstreamAddressState> upstreamStates() {
+        return upstreamStates.get();
     }
 
     public long handshakes() {

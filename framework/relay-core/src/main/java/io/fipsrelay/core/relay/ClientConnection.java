@@ -68,7 +68,7 @@ final class ClientConnection implements UpstreamListener {
         this.product = product;
         this.ctx = ctx;
         this.productMetrics = ctx.metrics().product(product.id());
-        RelaySettings.Limits limits = ctx.settings().relay();
+        RelaySettings.Limits limits = ctx.settings().limits();
         this.requestScanner = new HeadScanner(limits.maxRequestLine(), 414, limits.maxHeaderSection(), 431);
     }
 
@@ -281,7 +281,7 @@ final class ClientConnection implements UpstreamListener {
                         return;
                     }
                     ResponseHead head = ResponseHead.parse(responseScanner.head(), request.isHead(),
-                            ctx.settings().relay().maxHeaderFields());
+                            ctx.settings().limits().maxHeaderFields());
                     responseScanner.reset();
                     if (head.interim()) {
                         if (head.status() == 101) {

@@ -62,7 +62,7 @@ public final class RelayEngine implements AutoCloseable {
                 up.idleTimeout(), settings.relay().lowWaterMark(), metrics);
         HostResolver resolver = new HostResolver(settings.dns().hosts(), settings.dns().refresh(), resolverThreads);
         this.pool = new UpstreamPool(connector, resolver, up.maxIdlePerHost(), up.idleTimeout());
-        RelaySettings.Limits limits = settings.relay();
+        RelaySettings.Limits limits = settings.limits();
         RequestPolicy policy = new RequestPolicy(limits.maxRequestLine(), limits.maxHeaderSection(),
                 limits.maxHeaderFields(), limits.maxBody(), limits.allowedMethods());
         this.ctx = new RelayContext(settings, policy, pool, metrics, timer);

@@ -17,7 +17,8 @@ public record RelaySettings(
         Tls tls,
         Upstream upstream,
         Dns dns,
-        Limits relay,
+        Buffers relay,
+        Limits limits,
         Map<String, ProductSettings> products,
         boolean statusEnabled) {
 
@@ -38,8 +39,14 @@ public record RelaySettings(
     public record Dns(Map<String, String> hosts, Duration refresh) {
     }
 
-    public record Limits(int highWaterMark, int lowWaterMark, int maxRequestLine, int maxHeaderSection,
-                         int maxHeaderFields, long maxBody, Set<String> allowedMethods, Duration clientIdleTimeout) {
+    /** Flow control of one relayed exchange. */
+    public record Buffers(int highWaterMark, int lowWaterMark) {
+    }
+
+    /** What an agent request may be (docs/http-policy.md). */
+    public record Limits(int maxRequestLine, int maxHeaderSection, int maxHeaderFields, long maxBody,
+                         Set<String> allowedMethods, Duration headerTimeout, Duration clientIdleTimeout,
+                         int maxConnectionsPerListener) {
     }
 
     /**

@@ -176,21 +176,23 @@ public final class SettingsLoader {
         if (high != null && low != null && low >= high) {
             problems.add(ROOT + ".relay.low-water-mark: must be below relay.high-water-mark");
         }
-        Integer maxLine = r.bytes("relay.max-request-line");
-        Integer maxHead = r.bytes("relay.max-header-section");
-        Integer maxFields = r.get("relay.max-header-fields", () -> c.getInt("relay.max-header-fields"));
-        Long maxBody = r.get("relay.max-body", () -> c.getBytes("relay.max-body"));
-        Set<String> methods = r.get("relay.allowed-methods", () -> {
+        Integer maxLine = r.bytes("limits.max-request-line");
+        Integer maxHead = r.bytes("limits.max-header-section");
+        Integer maxFields = r.get("limits.max-header-fields", () -> c.getInt("limits.max-header-fields"));
+        Long maxBody = r.get("limits.max-body", () -> c.getBytes("limits.max-body"));
+        Set<String> methods = r.get("limits.allowed-methods", () -> {
             Set<String> m = new LinkedHashSet<>();
-            for (String s : c.getStringList("relay.allowed-methods")) {
+            for (String s : c.getStringList("limits.allowed-methods")) {
                 if (!s.matches("[A-Z]+")) {
-                    problems.add(ROOT + ".relay.allowed-methods: not a method name: " + s);
+                    problems.add(ROOT + ".limits.allowed-methods: not a method name: " + s);
                 }
                 m.add(s);
             }
             return Set.copyOf(m);
         });
-        Duration clientIdle = r.positiveDuration("relay.client-idle-timeout");
+        Duration clientIdle = r.positiveDuration("limits.client-idle-timeout");
+        Duration headerTimeout = r.positiveDuration("limits.header-timeout");
+        Integer maxConnections = r.get("limits.max-connections-per-listener", () -> c.getInt("limits.max-connections-per-listener"));
         Boolean statusEnabled = r.get("status.enabled", () -> c.getBoolean("status.enabled"));
 
         Map<String, RelaySettings.ProductSettings> productSettings = new LinkedHashMap<>();
@@ -228,7 +230,8 @@ public final class SettingsLoader {
                 new RelaySettings.Tls(protocols, suites, groups, caSetting, caFile, handshake),
                 new RelaySettings.Upstream(upstreamPort, connectTimeout, responseTimeout, idleTimeout, maxIdle),
                 new RelaySettings.Dns(Map.copyOf(hosts), refresh),
-                new RelaySettings.Limits(high, low, maxLine, maxHead, maxFields, maxBody, methods, clientIdle),
+                new RelaySettings.Buffers(high, low),
+                new RelaySettings.Limits(maxLine, maxHead, maxFields, maxBody, methods, headerTimeout, clientIdle, maxConnections),
                 java.util.Collections.unmodifiableMap(productSettings),
                 statusEnabled);
     }
