@@ -83,10 +83,20 @@ public final class FipsRelayCommand implements Runnable {
         @Override
         public Integer call() {
             RelayServer.Options options = config.options();
-            try (PluginCatalog catalog = RelayServer.loadSettings(options).catalog()) {
+            RelayServer.Loaded loaded;
+            try {
+                loaded = RelayServer.loadSettings(options);
+            } catch (RelayServer.StartupFailure e) {
+                System.err.println("fips-relay: " + e.getMessage());
+                return e.exitCode();
+            }
+            try (PluginCatalog catalog = loaded.catalog()) {
+                // The CA bundle is read through the FIPS module exactly as at start.
+                RelayServer.checkTls(loaded.settings(), options);
                 catalog.refused().forEach(r -> System.err.println("plugin refused: " + r.jar() + ": " + r.reason()));
                 System.out.println("configuration OK: " + options.configFile().map(Path::toString).orElse("(defaults)")
-                        + ", plugins " + catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList());
+                        + ", plugins " + catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList()
+                        + ", " + loaded.settings().enabledProducts().size() + " products enabled");
                 return catalog.refused().isEmpty() ? 0 : 1;
             } catch (RelayServer.StartupFailure e) {
                 System.err.println("fips-relay: " + e.getMessage());

@@ -70,12 +70,7 @@ public final class RelayServer implements AutoCloseable {
             Loaded loaded = loadSettings(options);
             catalog = loaded.catalog();
             FipsReport report = awaitFips(fips);
-            FipsTlsContext tls;
-            try {
-                tls = FipsTlsContext.create(loaded.settings().tls());
-            } catch (Exception e) {
-                throw new StartupFailure(StartupFailure.CONFIG, "fips-relay.tls: " + e.getMessage(), e);
-            }
+            FipsTlsContext tls = tlsContext(loaded.settings());
             RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(new MetricRegistry()));
             try {
                 engine.bindAll(loaded.settings().enabledProducts());
@@ -118,6 +113,25 @@ public final class RelayServer implements AutoCloseable {
         } catch (SettingsException e) {
             catalog.close();
             throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
+        }
+    }
+
+    /** Installs the FIPS module and builds the TLS context from the settings: what check-config verifies. */
+    public static void checkTls(RelaySettings settings, Options options) throws StartupFailure {
+        try {
+            FipsBootstrap.install(options.providerOrder());
+        } catch (FipsNotReadyException e) {
+            throw new StartupFailure(StartupFailure.FIPS, "FIPS module not ready: " + e.getMessage(), e);
+        }
+        tlsContext(settings);
+    }
+
+    private static FipsTlsContext tlsContext(RelaySettings settings) throws StartupFailure {
+        try {
+            return FipsTlsContext.create(settings.tls());
+        } catch (Exception e) {
+            throw new StartupFailure(StartupFailure.CONFIG, "fips-relay.tls.ca-file: " + settings.tls().caFile() + ": "
+                    + e.getMessage(), e);
         }
     }
 
