@@ -12,8 +12,11 @@ import io.fipsrelay.core.upstream.UpstreamConnection;
 import io.fipsrelay.core.upstream.UpstreamFailure;
 import io.fipsrelay.core.upstream.UpstreamListener;
 import java.nio.ByteBuffer;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -51,8 +54,14 @@ final class ClientConnection implements UpstreamListener {
     private RequestHead request;
     private BodyFramer requestBody;
     private boolean requestDone;
+    private List<HostAndPort> servers;
     private HostAndPort server;
     private UpstreamConnection upstream;
+    private ReplayBuffer replay;
+    private final Set<InetSocketAddress> tried = new HashSet<>();
+    private int attempts;
+    private boolean upstreamSpoke;
+    private UpstreamFailure lastFailure;
     private HeadScanner responseScanner;
     private ResponseHead response;
     private BodyFramer responseBody;
@@ -97,11 +106,14 @@ final class ClientConnection implements UpstreamListener {
         }
         state = State.CLOSED;
         cancelResponseTimer();
+        if (replay != null) {
+            replay.release();
+        }
         if (upstream != null) {
             UpstreamConnection u = upstream;
             upstream = null;
-            u.detach();
             u.close("agent closed its connection mid-exchange");
+            ctx.pool().release(u, false);
         }
         pending.clear();
         pendingBytes = 0;
@@ -109,6 +121,13 @@ final class ClientConnection implements UpstreamListener {
 
     String productId() {
         return product.id();
+    }
+
+    /** Closes the connection if no request is in progress (drain). */
+    synchronized void closeIfBetweenRequests() {
+        if (betweenRequests() && pending.isEmpty()) {
+            closeClient();
+        }
     }
 
     /** Whether the connection sits between requests (idle timeouts apply only then). */
@@ -170,11 +189,23 @@ final class ClientConnection implements UpstreamListener {
         responseScanner = new HeadScanner(16 * 1024, 502, 64 * 1024, 502);
         closeAfterResponse = !request.keepAlive();
         upstreamReusable = true;
-        List<HostAndPort> servers = ctx.settings().serversFor(product, request.path());
+        upstreamSpoke = false;
+        servers = ctx.settings().serversFor(product, request.path());
         server = servers.get(0);
+        tried.clear();
+        attempts = 0;
+        lastFailure = null;
+        int replayLimit = ctx.settings().upstream().replayBuffer();
+        replay = request.chunked() || request.contentLength() <= replayLimit
+                ? new ReplayBuffer(replayLimit, ctx.replayBudget()) : ReplayBuffer.none();
+        connectUpstream();
+    }
+
+    /** Takes a connection for the exchange; the agent's socket is not read meanwhile. */
+    private void connectUpstream() {
         state = State.CONNECTING;
         suspendClient();
-        ctx.pool().acquire(server).whenComplete(this::upstreamReady);
+        ctx.pool().acquire(servers, tried).whenComplete(this::upstreamReady);
     }
 
     private synchronized void upstreamReady(UpstreamConnection c, Throwable err) {
@@ -186,22 +217,41 @@ final class ClientConnection implements UpstreamListener {
         }
         if (err != null) {
             UpstreamFailure f = UpstreamFailure.of(err);
+            if (f.retryable() && attempts < ctx.settings().upstream().retries()) {
+                // Nothing was sent on that attempt: another address may do.
+                attempts++;
+                tried.add(f.address());
+                lastFailure = f;
+                LOG.debug("{}: {}; trying another address ({} of {})", product.id(), f.getMessage(), attempts,
+                        ctx.settings().upstream().retries());
+                ctx.pool().acquire(servers, tried).whenComplete(this::upstreamReady);
+                return;
+            }
+            if (f.kind().equals("no-server") && f.status() == 502 && lastFailure != null) {
+                f = lastFailure; // every address was tried: the agent hears the real failure
+            }
             productMetrics.error(f.kind());
             answerError(f.status(), f.getMessage());
             return;
         }
         upstream = c;
+        server = c.server();
         c.attach(this);
         state = State.RELAYING;
         try {
             c.write(request.upstreamHead(server.hostHeader()));
+            if (replay.intact() && replay.contents().hasRemaining()) {
+                c.write(replay.contents()); // a retry: what the dead connection had been sent
+            }
         } catch (Exception e) {
             upstreamFailed("TLS failure sending to " + c.describe() + ": " + UpstreamFailure.describe(e));
             return;
         }
         requestSentNanos = System.nanoTime();
-        if (requestBody.complete()) {
+        if (requestBody.complete() && !requestDone) {
             requestComplete();
+        } else if (requestDone) {
+            startResponseTimer();
         }
         resumeClient();
         process();
@@ -225,6 +275,7 @@ final class ClientConnection implements UpstreamListener {
                 slice.position(start).limit(start + n);
                 pendingBytes -= n;
                 productMetrics.requestBytes.mark(n);
+                replay.append(slice);
                 try {
                     upstream.write(slice);
                 } catch (Exception e) {
@@ -248,7 +299,11 @@ final class ClientConnection implements UpstreamListener {
     private void requestComplete() {
         requestDone = true;
         requestSentNanos = System.nanoTime();
-        if (!responseStarted && response == null) {
+        startResponseTimer();
+    }
+
+    private void startResponseTimer() {
+        if (!responseStarted && response == null && responseTimer == null) {
             long ms = ctx.settings().upstream().responseTimeout().toMillis();
             responseTimer = ctx.timer().schedule(this::responseTimedOut, ms, TimeUnit.MILLISECONDS);
         }
@@ -263,6 +318,7 @@ final class ClientConnection implements UpstreamListener {
                 + ctx.settings().upstream().responseTimeout().toMillis() + " ms";
         UpstreamConnection u = detachUpstream();
         u.close(cause);
+        ctx.pool().release(u, false);
         answerError(504, cause);
     }
 
@@ -274,6 +330,10 @@ final class ClientConnection implements UpstreamListener {
             return;
         }
         cancelResponseTimer();
+        if (!upstreamSpoke) {
+            upstreamSpoke = true;
+            replay.release(); // never sent again once the intake has started to answer
+        }
         while (data.hasRemaining() && state == State.RELAYING) {
             if (response == null) {
                 try {
@@ -377,8 +437,18 @@ final class ClientConnection implements UpstreamListener {
     /** The upstream failed mid-exchange: 502 if the agent has heard nothing yet, else cut its connection. */
     private void upstreamFailed(String cause) {
         UpstreamConnection u = detachUpstream();
+        boolean pooled = u != null && u.requestsServed() > 1;
         if (u != null) {
             u.close(cause);
+            ctx.pool().release(u, false);
+        }
+        if (pooled && !upstreamSpoke && replay.intact() && attempts < ctx.settings().upstream().retries()) {
+            // A kept-alive connection that turned out dead before answering: send it all again.
+            attempts++;
+            cancelResponseTimer();
+            LOG.debug("{}: pooled connection failed before answering ({}); sending again", product.id(), cause);
+            connectUpstream();
+            return;
         }
         productMetrics.error("upstream");
         if (!responseStarted) {
@@ -391,6 +461,7 @@ final class ClientConnection implements UpstreamListener {
 
     private void finishExchange() {
         cancelResponseTimer();
+        replay.release();
         UpstreamConnection u = detachUpstream();
         if (u != null) {
             ctx.pool().release(u, upstreamReusable && requestDone);
@@ -431,6 +502,7 @@ final class ClientConnection implements UpstreamListener {
         UpstreamConnection u = detachUpstream();
         if (u != null) {
             u.close("request refused: " + reason);
+            ctx.pool().release(u, false);
         }
         if (responseStarted) {
             closeClient();
@@ -448,6 +520,9 @@ final class ClientConnection implements UpstreamListener {
 
     private void closeClient() {
         cancelResponseTimer();
+        if (replay != null) {
+            replay.release();
+        }
         state = State.CLOSED;
         pending.clear();
         pendingBytes = 0;

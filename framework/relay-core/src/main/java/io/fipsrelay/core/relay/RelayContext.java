@@ -8,5 +8,5 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /** What every client connection shares. */
 record RelayContext(RelaySettings settings, RequestPolicy policy, UpstreamPool pool, RelayMetrics metrics,
-                    ScheduledExecutorService timer) {
+                    ScheduledExecutorService timer, java.util.concurrent.atomic.AtomicLong replayBudget) {
 }

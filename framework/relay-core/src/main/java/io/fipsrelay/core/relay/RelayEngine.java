@@ -19,6 +19,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
+import java.time.Duration;
+import io.fipsrelay.core.upstream.HealthChecker;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
 import org.apache.mina.core.service.SimpleIoProcessorPool;
@@ -46,6 +50,8 @@ public final class RelayEngine implements AutoCloseable {
     private final ExecutorService resolverThreads;
     private final FipsTlsConnector connector;
     private final UpstreamPool pool;
+    private final HealthChecker healthChecker;
+    private final Set<ClientConnection> clients = ConcurrentHashMap.newKeySet();
     private final NioSocketAcceptor acceptor;
     private final RelayContext ctx;
     private final Map<Integer, RelaySettings.ProductSettings> byPort = new ConcurrentHashMap<>();
@@ -56,16 +62,21 @@ public final class RelayEngine implements AutoCloseable {
         this.metrics = metrics;
         this.processors = new SimpleIoProcessorPool<>(WakingNioProcessor.class, Runtime.getRuntime().availableProcessors());
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("fips-relay-timer"));
-        this.resolverThreads = Executors.newFixedThreadPool(2, daemon("fips-relay-dns"));
+        // DNS lookups and health probes block: they get their own small pool, never an I/O thread.
+        this.resolverThreads = Executors.newFixedThreadPool(2, daemon("fips-relay-lookup"));
         RelaySettings.Upstream up = settings.upstream();
         this.connector = new FipsTlsConnector(tls, processors, timer, up.connectTimeout(), settings.tls().handshakeTimeout(),
                 up.idleTimeout(), settings.relay().lowWaterMark(), metrics);
-        HostResolver resolver = new HostResolver(settings.dns().hosts(), settings.dns().refresh(), resolverThreads);
-        this.pool = new UpstreamPool(connector, resolver, up.maxIdlePerHost(), up.idleTimeout());
+        HostResolver resolver = new HostResolver(settings.dns().hosts(), settings.dns().refresh(),
+                settings.dns().maxAddresses(), settings.dns().preferIpv4(), resolverThreads);
+        this.pool = new UpstreamPool(connector, resolver, up);
+        metrics.upstreamStates(pool::states);
+        this.healthChecker = new HealthChecker(pool, connector, resolver, settings, timer, resolverThreads);
+        pool.watch(settings.allServers());
         RelaySettings.Limits limits = settings.limits();
         RequestPolicy policy = new RequestPolicy(limits.maxRequestLine(), limits.maxHeaderSection(),
                 limits.maxHeaderFields(), limits.maxBody(), limits.allowedMethods());
-        this.ctx = new RelayContext(settings, policy, pool, metrics, timer);
+        this.ctx = new RelayContext(settings, policy, pool, metrics, timer, new AtomicLong(up.replayBufferTotal()));
 
         this.acceptor = new NioSocketAcceptor(processors);
         acceptor.setReuseAddress(true);
@@ -131,11 +142,40 @@ public final class RelayEngine implements AutoCloseable {
         return pool;
     }
 
+    /**
+     * Graceful stop: no new connections, connections between requests closed, exchanges in flight
+     * given up to {@code timeout} to finish. Returns whether everything finished in time.
+     */
+    public boolean drain(Duration timeout) throws InterruptedException {
+        for (String id : List.copyOf(bound.keySet())) {
+            unbind(id);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            clients.forEach(ClientConnection::closeIfBetweenRequests);
+            if (clients.isEmpty()) {
+                LOG.info("drained: every exchange finished");
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warn("drain timeout: {} exchanges still in flight are cut", clients.size());
+                return false;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Exchanges in flight or connections open, for drain and status. */
+    public int openClientConnections() {
+        return clients.size();
+    }
+
     @Override
     public void close() {
         for (String id : List.copyOf(bound.keySet())) {
             unbind(id);
         }
+        healthChecker.close();
         acceptor.dispose(false);
         pool.close();
         connector.close();
@@ -153,7 +193,9 @@ public final class RelayEngine implements AutoCloseable {
                 session.closeNow();
                 return;
             }
-            session.setAttribute(CLIENT, new ClientConnection(session, p, ctx));
+            ClientConnection c = new ClientConnection(session, p, ctx);
+            session.setAttribute(CLIENT, c);
+            clients.add(c);
             metrics.product(p.id()).activeConnections.inc();
         }
 
@@ -192,6 +234,7 @@ public final class RelayEngine implements AutoCloseable {
             ClientConnection c = client(session);
             if (c != null) {
                 c.clientClosed();
+                clients.remove(c);
                 metrics.product(c.productId()).activeConnections.dec();
             }
         }

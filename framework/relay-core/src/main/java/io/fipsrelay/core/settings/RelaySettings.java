@@ -20,6 +20,7 @@ public record RelaySettings(
         Buffers relay,
         Limits limits,
         Map<String, ProductSettings> products,
+        Duration drainTimeout,
         boolean statusEnabled) {
 
     public record Listen(String address, int portRangeStart) {
@@ -33,10 +34,14 @@ public record RelaySettings(
     }
 
     public record Upstream(int port, Duration connectTimeout, Duration responseTimeout, Duration idleTimeout,
-                           int maxIdlePerHost) {
+                           int maxIdlePerHost, int retries, int replayBuffer, long replayBufferTotal, Health health) {
     }
 
-    public record Dns(Map<String, String> hosts, Duration refresh) {
+    /** Active and passive health checking of intake addresses (HAProxy's inter/fall/rise). */
+    public record Health(Duration interval, int fall, int rise, int tlsEvery) {
+    }
+
+    public record Dns(Map<String, String> hosts, Duration refresh, int maxAddresses, boolean preferIpv4) {
     }
 
     /** Flow control of one relayed exchange. */
@@ -73,6 +78,21 @@ public record RelaySettings(
     /** The intake host name for a product host prefix on this site. */
     public String hostFor(String hostPrefix) {
         return hostPrefix + "." + site;
+    }
+
+    /** Every intake server any enabled product may send to (health checks watch these). */
+    public java.util.Set<HostAndPort> allServers() {
+        java.util.Set<HostAndPort> all = new java.util.LinkedHashSet<>();
+        for (ProductSettings p : enabledProducts()) {
+            all.addAll(p.servers().isEmpty() ? List.of(new HostAndPort(hostFor(p.product().hostPrefix()), upstream.port()))
+                    : p.servers());
+            for (String prefix : p.product().allHostPrefixes()) {
+                if (!prefix.equals(p.product().hostPrefix())) {
+                    all.add(new HostAndPort(hostFor(prefix), upstream.port()));
+                }
+            }
+        }
+        return all;
     }
 
     /** The intake servers a request of this product to this path goes to. */

@@ -153,6 +153,16 @@ public final class SettingsLoader {
         Duration responseTimeout = r.positiveDuration("upstream.response-timeout");
         Duration idleTimeout = r.positiveDuration("upstream.idle-timeout");
         Integer maxIdle = r.get("upstream.max-idle-per-host", () -> c.getInt("upstream.max-idle-per-host"));
+        Integer retries = r.get("upstream.retries", () -> c.getInt("upstream.retries"));
+        if (retries != null && (retries < 0 || retries > 10)) {
+            problems.add(ROOT + ".upstream.retries: must be 0..10: " + retries);
+        }
+        Integer replay = r.bytes("upstream.replay-buffer");
+        Long replayTotal = r.get("upstream.replay-buffer-total", () -> c.getBytes("upstream.replay-buffer-total"));
+        Duration healthInterval = r.positiveDuration("upstream.health.interval");
+        Integer fall = r.positiveInt("upstream.health.fall");
+        Integer rise = r.positiveInt("upstream.health.rise");
+        Integer tlsEvery = r.positiveInt("upstream.health.tls-every");
 
         Map<String, String> hosts = new LinkedHashMap<>();
         r.get("dns.hosts", () -> {
@@ -170,6 +180,9 @@ public final class SettingsLoader {
             return hosts;
         });
         Duration refresh = r.positiveDuration("dns.refresh");
+        Integer maxAddresses = r.positiveInt("dns.max-addresses");
+        Boolean preferIpv4 = r.get("dns.prefer-ipv4", () -> c.getBoolean("dns.prefer-ipv4"));
+        Duration drain = r.positiveDuration("shutdown.drain-timeout");
 
         Integer high = r.bytes("relay.high-water-mark");
         Integer low = r.bytes("relay.low-water-mark");
@@ -228,11 +241,13 @@ public final class SettingsLoader {
         return new RelaySettings(site,
                 new RelaySettings.Listen(address, rangeStart),
                 new RelaySettings.Tls(protocols, suites, groups, caSetting, caFile, handshake),
-                new RelaySettings.Upstream(upstreamPort, connectTimeout, responseTimeout, idleTimeout, maxIdle),
-                new RelaySettings.Dns(Map.copyOf(hosts), refresh),
+                new RelaySettings.Upstream(upstreamPort, connectTimeout, responseTimeout, idleTimeout, maxIdle,
+                        retries, replay, replayTotal, new RelaySettings.Health(healthInterval, fall, rise, tlsEvery)),
+                new RelaySettings.Dns(Map.copyOf(hosts), refresh, maxAddresses, preferIpv4),
                 new RelaySettings.Buffers(high, low),
                 new RelaySettings.Limits(maxLine, maxHead, maxFields, maxBody, methods, headerTimeout, clientIdle, maxConnections),
                 java.util.Collections.unmodifiableMap(productSettings),
+                drain,
                 statusEnabled);
     }
 
@@ -352,6 +367,15 @@ public final class SettingsLoader {
                 return null;
             }
             return d;
+        }
+
+        Integer positiveInt(String key) {
+            Integer v = get(key, () -> c.getInt(key));
+            if (v != null && v < 1) {
+                problems.add(ROOT + "." + key + ": must be at least 1: " + v);
+                return null;
+            }
+            return v;
         }
 
         Integer port(String key) {

@@ -84,13 +84,13 @@ public final class FipsTlsConnector implements AutoCloseable {
                 if (reason.toLowerCase(java.util.Locale.ROOT).contains("timed out") || reason.contains("timeout")) {
                     reason = "connect timed out";
                 }
-                result.completeExceptionally(new UpstreamFailure(502, "connect", reason + " " + where));
+                result.completeExceptionally(new UpstreamFailure(502, "connect", reason + " " + where, address));
             }
         });
         ScheduledFuture<?> deadline = timer.schedule(() -> {
             if (!result.isDone()) {
                 String cause = "TLS handshake with " + where + " did not complete within " + handshakeTimeout.toMillis() + " ms";
-                result.completeExceptionally(new UpstreamFailure(502, "tls", cause));
+                result.completeExceptionally(new UpstreamFailure(502, "tls", cause, address));
                 if (cf.isConnected()) {
                     UpstreamConnection c = (UpstreamConnection) cf.getSession().getAttribute(CONNECTION);
                     if (c != null) {
@@ -130,6 +130,7 @@ public final class FipsTlsConnector implements AutoCloseable {
             } catch (Exception e) {
                 String cause = c.ready.isDone() ? "TLS failure from " + c.describe() + ": " + UpstreamFailure.describe(e)
                         : "TLS handshake with " + c.describe() + " failed: " + tlsReason(e);
+                c.failed(cause);
                 fail(c, "tls", cause);
                 return;
             }
@@ -173,7 +174,7 @@ public final class FipsTlsConnector implements AutoCloseable {
         public void exceptionCaught(IoSession session, Throwable cause) {
             UpstreamConnection c = connection(session);
             if (c != null) {
-                c.noteCause("connection to " + c.describe() + " failed: " + UpstreamFailure.describe(cause));
+                c.failed("connection to " + c.describe() + " failed: " + UpstreamFailure.describe(cause));
             }
             session.closeNow();
         }
@@ -188,7 +189,8 @@ public final class FipsTlsConnector implements AutoCloseable {
             c.noteCause(cause);
             if (!c.ready.isDone()) {
                 c.ready.completeExceptionally(new UpstreamFailure(502, "tls",
-                        cause.startsWith("TLS") ? cause : "TLS handshake with " + c.describe() + " failed: connection closed by the server"));
+                        cause.startsWith("TLS") ? cause : "TLS handshake with " + c.describe() + " failed: connection closed by the server",
+                        c.address()));
             }
             UpstreamListener l = c.listener();
             if (l != null) {
@@ -198,7 +200,7 @@ public final class FipsTlsConnector implements AutoCloseable {
 
         private void fail(UpstreamConnection c, String kind, String cause) {
             c.noteCause(cause);
-            c.ready.completeExceptionally(new UpstreamFailure(502, kind, cause));
+            c.ready.completeExceptionally(new UpstreamFailure(502, kind, cause, c.address()));
             c.session().closeNow();
         }
 

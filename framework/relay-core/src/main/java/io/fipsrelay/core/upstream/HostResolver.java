@@ -1,35 +1,51 @@
 package io.fipsrelay.core.upstream;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Names to addresses: static {@code dns.hosts} entries first (exact, then "*.suffix"), then the
- * system resolver, off the I/O threads, with answers reused for {@code dns.refresh}.
+ * system resolver on its own threads, never on the I/O threads. Requests use the last answer;
+ * {@link #refreshAll()} renews answers in the background and a failed lookup keeps the old one
+ * (like HAProxy's resolvers with {@code hold valid}).
  */
 public final class HostResolver {
 
-    private record Answer(List<InetAddress> addresses, long expiresNanos) {
+    private static final Logger LOG = LoggerFactory.getLogger(HostResolver.class);
+
+    private record Answer(List<InetAddress> addresses, long atNanos) {
     }
 
     private final Map<String, String> staticHosts;
     private final long refreshNanos;
+    private final int maxAddresses;
+    private final boolean preferIpv4;
     private final Executor executor;
     private final Map<String, Answer> cache = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<List<InetAddress>>> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
 
-    public HostResolver(Map<String, String> staticHosts, Duration refresh, Executor executor) {
+    public HostResolver(Map<String, String> staticHosts, Duration refresh, int maxAddresses, boolean preferIpv4,
+                        Executor executor) {
         this.staticHosts = Map.copyOf(staticHosts);
         this.refreshNanos = refresh.toNanos();
+        this.maxAddresses = maxAddresses;
+        this.preferIpv4 = preferIpv4;
         this.executor = executor;
     }
 
+    /** The addresses of a name: the cached answer at once when there is one, else a lookup. */
     public CompletableFuture<List<InetAddress>> resolve(String host) {
         String fixed = staticEntry(host);
         try {
@@ -40,28 +56,48 @@ public final class HostResolver {
                 return CompletableFuture.completedFuture(List.of(InetAddress.getByName(host)));
             }
         } catch (UnknownHostException e) {
-            return CompletableFuture.failedFuture(new UpstreamFailure(502, "dns", "bad address for " + host + ": " + e.getMessage()));
+            return CompletableFuture.failedFuture(new UpstreamFailure(503, "dns", "bad address for " + host + ": " + e.getMessage()));
         }
         Answer cached = cache.get(host);
-        if (cached != null && cached.expiresNanos - System.nanoTime() > 0) {
+        if (cached != null) {
+            if (System.nanoTime() - cached.atNanos > refreshNanos) {
+                lookup(host);
+            }
             return CompletableFuture.completedFuture(cached.addresses);
         }
-        return CompletableFuture.supplyAsync(() -> {
+        return lookup(host);
+    }
+
+    /** Looks every name up again (called on a timer). */
+    public void refreshAll() {
+        cache.keySet().forEach(this::lookup);
+    }
+
+    private CompletableFuture<List<InetAddress>> lookup(String host) {
+        return inFlight.computeIfAbsent(host, h -> CompletableFuture.supplyAsync(() -> {
             try {
-                List<InetAddress> all = new ArrayList<>(List.of(InetAddress.getAllByName(host)));
-                // IPv4 first: IPv6 routes are the more often broken ones in restricted networks.
-                all.sort((a, b) -> Boolean.compare(a instanceof java.net.Inet6Address, b instanceof java.net.Inet6Address));
-                List<InetAddress> answer = List.copyOf(all);
-                cache.put(host, new Answer(answer, System.nanoTime() + refreshNanos));
+                List<InetAddress> all = new ArrayList<>(List.of(InetAddress.getAllByName(h)));
+                if (preferIpv4) {
+                    all.sort(Comparator.comparing(a -> a instanceof Inet6Address));
+                }
+                List<InetAddress> answer = List.copyOf(all.subList(0, Math.min(all.size(), maxAddresses)));
+                Answer previous = cache.put(h, new Answer(answer, System.nanoTime()));
+                if (lastFailure.remove(h) != null || previous != null && !previous.addresses.equals(answer)) {
+                    LOG.info("{} resolves to {}", h, answer.stream().map(InetAddress::getHostAddress).toList());
+                }
                 return answer;
             } catch (UnknownHostException e) {
-                if (cached != null) {
-                    return cached.addresses; // a stale answer beats none while DNS is down
+                Answer stale = cache.get(h);
+                if (lastFailure.put(h, String.valueOf(e.getMessage())) == null) {
+                    LOG.warn("cannot resolve {}: {}{}", h, e.getMessage(), stale != null ? " (keeping the previous answer)" : "");
+                }
+                if (stale != null) {
+                    return stale.addresses;
                 }
                 throw new java.util.concurrent.CompletionException(
-                        new UpstreamFailure(503, "dns", "cannot resolve " + host + ": " + e.getMessage()));
+                        new UpstreamFailure(503, "dns", "cannot resolve " + h + ": " + e.getMessage()));
             }
-        }, executor);
+        }, executor).whenComplete((ok, err) -> inFlight.remove(h)));
     }
 
     private String staticEntry(String host) {

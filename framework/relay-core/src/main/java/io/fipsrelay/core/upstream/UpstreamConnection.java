@@ -19,7 +19,9 @@ public final class UpstreamConnection {
     private volatile UpstreamListener listener;
     private volatile String closeCause;
     volatile long idleSinceNanos;
-    private int requestsServed;
+    private volatile int requestsServed;
+    private volatile AddressHealth health;
+    private volatile String failure;
 
     UpstreamConnection(IoSession session, TlsEngineDriver tls, HostAndPort server, InetSocketAddress address) {
         this.session = session;
@@ -102,8 +104,30 @@ public final class UpstreamConnection {
         return address;
     }
 
+    /** Exchanges this connection has carried, the current one included: above 1 it came from the pool. */
     public int requestsServed() {
         return requestsServed;
+    }
+
+    void health(AddressHealth h) {
+        this.health = h;
+    }
+
+    AddressHealth health() {
+        return health;
+    }
+
+    /** Marks an abnormal end (reset, TLS error): the address takes it as a failed check. */
+    void failed(String cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+        noteCause(cause);
+    }
+
+    /** Why the connection failed abnormally, null when it did not. */
+    public String failure() {
+        return failure;
     }
 
     public String protocol() {

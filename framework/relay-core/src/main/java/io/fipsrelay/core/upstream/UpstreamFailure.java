@@ -7,11 +7,27 @@ package io.fipsrelay.core.upstream;
 public final class UpstreamFailure extends Exception {
     private final int status;
     private final String kind;
+    private final java.net.InetSocketAddress address;
 
     public UpstreamFailure(int status, String kind, String cause) {
+        this(status, kind, cause, null);
+    }
+
+    public UpstreamFailure(int status, String kind, String cause, java.net.InetSocketAddress address) {
         super(cause, null, false, false);
         this.status = status;
         this.kind = kind;
+        this.address = address;
+    }
+
+    /** The intake address that failed, when the failure is one address's (connect, TLS). */
+    public java.net.InetSocketAddress address() {
+        return address;
+    }
+
+    /** Whether another address may succeed where this one failed (nothing was sent). */
+    public boolean retryable() {
+        return address != null && (kind.equals("connect") || kind.equals("tls"));
     }
 
     public int status() {

@@ -1,0 +1,97 @@
+package io.fipsrelay.core.upstream;
+
+import io.fipsrelay.core.metrics.UpstreamAddressState;
+import io.fipsrelay.core.settings.HostAndPort;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * UP/DOWN state of one intake address with HAProxy's fall/rise hysteresis. Active checks and live
+ * traffic both report here; only changes of state are logged, once.
+ */
+public final class AddressHealth {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AddressHealth.class);
+
+    private final HostAndPort server;
+    private final InetSocketAddress address;
+    private final int fall;
+    private final int rise;
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private boolean up = true;
+    private int failures;
+    private int successes;
+    private volatile String lastError;
+    private volatile long lastCheckMillis = -1;
+    private volatile long lastSuccessNanos;
+    private int checks;
+
+    AddressHealth(HostAndPort server, InetSocketAddress address, int fall, int rise) {
+        this.server = server;
+        this.address = address;
+        this.fall = fall;
+        this.rise = rise;
+    }
+
+    /** A check or a live connection succeeded. */
+    public synchronized void success() {
+        lastSuccessNanos = System.nanoTime();
+        failures = 0;
+        successes++;
+        if (!up && successes >= rise) {
+            up = true;
+            LOG.info("intake {} is UP again after {} successful checks", describe(), successes);
+        }
+    }
+
+    /** A check or a live connection failed; the cause is what operators will read. */
+    public synchronized void failure(String cause) {
+        lastError = cause;
+        successes = 0;
+        failures++;
+        if (up && failures >= fall) {
+            up = false;
+            LOG.warn("intake {} is DOWN after {} failures: {}", describe(), failures, cause);
+        }
+    }
+
+    public synchronized boolean isUp() {
+        return up;
+    }
+
+    void checked(long millis) {
+        lastCheckMillis = millis;
+    }
+
+    /** Counts active checks; true when this one should be a full TLS handshake. */
+    synchronized boolean nextCheckIsTls(int tlsEvery) {
+        return checks++ % tlsEvery == 0;
+    }
+
+    long lastSuccessNanos() {
+        return lastSuccessNanos;
+    }
+
+    AtomicInteger outstanding() {
+        return outstanding;
+    }
+
+    public HostAndPort server() {
+        return server;
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    String describe() {
+        return server.host() + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
+    }
+
+    public UpstreamAddressState state() {
+        return new UpstreamAddressState(server.toString(), address.getAddress().getHostAddress() + ":" + address.getPort(),
+                isUp(), lastCheckMillis, lastError);
+    }
+}
