@@ -66,10 +66,9 @@ public final class FipsRelayCommand implements Runnable {
                 return e.exitCode();
             }
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "fips-relay-shutdown"));
+            GracefulStop stop = new GracefulStop(server, stopped);
+            stop.installSignalHandlers();
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::stopNow, "fips-relay-shutdown"));
             stopped.await();
             return 0;
         }

@@ -1,0 +1,143 @@
+package io.fipsrelay.core.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fipsrelay.core.metrics.UpstreamAddressState;
+import io.fipsrelay.testkit.CannedResponse;
+import io.fipsrelay.testkit.FreePorts;
+import io.fipsrelay.testkit.KeyType;
+import io.fipsrelay.testkit.RawHttpClient;
+import io.fipsrelay.testkit.RawResponse;
+import io.fipsrelay.testkit.RecordedRequest;
+import io.fipsrelay.testkit.RecordingIntake;
+import io.fipsrelay.testkit.ServerIdentity;
+import io.fipsrelay.testkit.TestPki;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Intake trouble gets the agent a clear 5xx or is routed around; nothing is lost or doubled. */
+class UpstreamResilienceTest {
+
+    @TempDir
+    static Path dir;
+    static TestPki pki;
+    static ServerIdentity identity;
+    static Path ca;
+
+    @BeforeAll
+    static void pki() throws Exception {
+        pki = TestPki.create("fips-relay test CA");
+        identity = pki.issue(KeyType.EC_P256, "*.agent.ddog-gov.com");
+        ca = pki.writeCaPem(dir.resolve("ca.pem"));
+    }
+
+    static String post(int i) {
+        return "POST /api/v2/series HTTP/1.1\r\nHost: localhost\r\nX-Test-Request-Id: " + i
+                + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    }
+
+    @Test
+    void with_two_servers_and_one_down_every_request_is_delivered_once() throws Exception {
+        int deadPort = FreePorts.pick();
+        try (RecordingIntake intake = RecordingIntake.builder(identity).start();
+             RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(), "fips-relay.products.metrics.servers = ["
+                     + "\"down.agent.ddog-gov.com:" + deadPort + "\", \"metrics.agent.ddog-gov.com:" + intake.port() + "\"]");
+             RawHttpClient client = RawHttpClient.connect(relay.port())) {
+            for (int i = 0; i < 200; i++) {
+                client.send(post(i));
+                RawResponse r = client.readResponse();
+                assertThat(r.status()).as("request %d: %s", i, r.bodyText()).isEqualTo(202);
+            }
+            List<RecordedRequest> delivered = intake.awaitRequests(200, Duration.ofSeconds(10));
+            Map<String, Integer> counts = new HashMap<>();
+            delivered.forEach(r -> counts.merge(r.header("X-Test-Request-Id"), 1, Integer::sum));
+            assertThat(counts).hasSize(200).allSatisfy((id, n) -> assertThat(n).as("deliveries of %s", id).isEqualTo(1));
+            UpstreamAddressState down = relay.metrics.upstreamStates().stream()
+                    .filter(s -> s.server().startsWith("down.")).findFirst().orElseThrow();
+            // Tried, failed, and from then on avoided: the balancer prefers the address that works.
+            assertThat(down.lastError()).contains("connection refused");
+        }
+    }
+
+    @Test
+    void an_intake_that_refuses_connections_gets_the_agent_a_502_then_503_naming_the_address() throws Exception {
+        int deadPort = FreePorts.pick();
+        try (RelayUnderTest relay = RelayUnderTest.start(ca, deadPort, "fips-relay.upstream.health.fall = 2")) {
+            RawResponse first = RawHttpClient.exchange(relay.port(), post(1));
+            assertThat(first.status()).isEqualTo(502);
+            assertThat(first.bodyText()).contains("\"product\":\"metrics\"")
+                    .contains("connection refused metrics.agent.ddog-gov.com (127.0.0.1:" + deadPort + ")");
+            RawHttpClient.exchange(relay.port(), post(2));
+            RawResponse later = RawHttpClient.exchange(relay.port(), post(3));
+            assertThat(later.status()).isEqualTo(503);
+            assertThat(later.bodyText()).contains("no healthy address").contains("DOWN");
+        }
+    }
+
+    @Test
+    void a_name_that_does_not_resolve_gets_a_503_and_does_not_stop_the_relay_from_starting() throws Exception {
+        try (RelayUnderTest relay = RelayUnderTest.start(ca, 443,
+                "fips-relay.products.metrics.servers = [\"intake.does-not-exist.invalid:443\"]")) {
+            RawResponse r = RawHttpClient.exchange(relay.port(), post(1));
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.bodyText()).contains("cannot resolve intake.does-not-exist.invalid");
+        }
+    }
+
+    @Test
+    void an_intake_that_does_not_answer_in_time_gets_the_agent_a_504() throws Exception {
+        try (RecordingIntake intake = RecordingIntake.builder(identity).respond(req -> {
+                 sleep(1500);
+                 return CannedResponse.accepted();
+             }).start();
+             RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(), "fips-relay.upstream.response-timeout = 300ms")) {
+            RawResponse r = RawHttpClient.exchange(relay.port(), post(1));
+            assertThat(r.status()).isEqualTo(504);
+            assertThat(r.bodyText()).contains("\"error\":\"gateway timeout\"").contains("no answer from metrics.agent.ddog-gov.com")
+                    .contains("within 300 ms");
+        }
+    }
+
+    @Test
+    void a_5MB_body_at_1MB_per_second_gets_through_with_the_default_timeouts() throws Exception {
+        int size = 5 * 1000 * 1000;
+        try (RecordingIntake intake = RecordingIntake.builder(identity).start();
+             RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(), "");
+             RawHttpClient client = RawHttpClient.connect(relay.port())) {
+            OutputStream out = client.socket().getOutputStream();
+            out.write(("POST /api/v2/logs HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + size + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[100_000];
+            new Random(3).nextBytes(chunk);
+            long start = System.nanoTime();
+            for (int sent = 0; sent < size; sent += chunk.length) {
+                out.write(chunk);
+                out.flush();
+                long due = start + (long) ((sent + chunk.length) / 1_000_000.0 * 1e9);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            assertThat(client.readResponse().status()).isEqualTo(202);
+            assertThat(intake.awaitRequests(1, Duration.ofSeconds(10)).get(0).bodyLength()).isEqualTo(size);
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
