@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /** {@code bin/fips-relay}: the operator's command line. */
 @Command(name = "fips-relay", mixinStandardHelpOptions = true, versionProvider = FipsRelayCommand.Version.class,
         description = "Relays the agent's local plain HTTP to its intakes over FIPS 140-3 validated TLS (Bouncy Castle FIPS).",
-        subcommands = {FipsRelayCommand.Run.class, FipsRelayCommand.CheckConfig.class})
+        subcommands = {FipsRelayCommand.Run.class, FipsRelayCommand.CheckConfig.class, SelfTestCommand.class,
+                DiagnoseCommand.class})
 public final class FipsRelayCommand implements Runnable {
 
     /** Set by bin/fips-relay to the installation folder. */

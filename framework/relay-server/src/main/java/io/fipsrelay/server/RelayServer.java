@@ -117,13 +117,13 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /** Installs the FIPS module and builds the TLS context from the settings: what check-config verifies. */
-    public static void checkTls(RelaySettings settings, Options options) throws StartupFailure {
+    public static FipsTlsContext checkTls(RelaySettings settings, Options options) throws StartupFailure {
         try {
             FipsBootstrap.install(options.providerOrder());
         } catch (FipsNotReadyException e) {
             throw new StartupFailure(StartupFailure.FIPS, "FIPS module not ready: " + e.getMessage(), e);
         }
-        tlsContext(settings);
+        return tlsContext(settings);
     }
 
     private static FipsTlsContext tlsContext(RelaySettings settings) throws StartupFailure {

@@ -93,7 +93,24 @@ public final class FipsTlsContext {
         SSLEngine engine = context.createSSLEngine(host, port);
         engine.setUseClientMode(true);
         BCSSLEngine bc = (BCSSLEngine) engine;
-        BCSSLParameters p = bc.getParameters();
+        bc.setParameters(clientParameters(bc.getParameters(), host));
+        return engine;
+    }
+
+    /**
+     * A blocking client socket with the same profile, for one-off probes (diagnose): layered on an
+     * already connected plain socket so that connect and handshake can be timed apart.
+     */
+    public javax.net.ssl.SSLSocket newClientSocket(java.net.Socket connected, String host, int port) throws IOException {
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket(connected, host, port, true);
+        socket.setUseClientMode(true);
+        org.bouncycastle.jsse.BCSSLSocket bc = (org.bouncycastle.jsse.BCSSLSocket) socket;
+        bc.setParameters(clientParameters(bc.getParameters(), host));
+        return socket;
+    }
+
+    private BCSSLParameters clientParameters(BCSSLParameters p, String host) {
         p.setProtocols(settings.protocols().toArray(String[]::new));
         p.setCipherSuites(settings.cipherSuites().toArray(String[]::new));
         p.setNamedGroups(settings.namedGroups().toArray(String[]::new));
@@ -103,8 +120,7 @@ public final class FipsTlsContext {
             List<BCSNIServerName> names = List.of(new BCSNIHostName(host));
             p.setServerNames(names);
         }
-        bc.setParameters(p);
-        return engine;
+        return p;
     }
 
     static boolean isIpLiteral(String host) {

@@ -1,0 +1,149 @@
+package io.fipsrelay.server;
+
+import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.tls.FipsTlsContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * One diagnose probe of one intake server: DNS, then per address a TCP connect, a FIPS TLS
+ * handshake with the relay's own profile, and an HTTP request. Each step says PASS or why not.
+ */
+final class IntakeProbe {
+
+    /** The outcome for one address (or for the name, when DNS fails). */
+    record Result(String product, HostAndPort server, String address, String dns, String tcp, String tls, String http,
+                  boolean pass) {
+    }
+
+    private final FipsTlsContext tls;
+    private final Map<String, String> staticHosts;
+    private final int timeoutMillis;
+
+    IntakeProbe(FipsTlsContext tls, Map<String, String> staticHosts, int timeoutMillis) {
+        this.tls = tls;
+        this.staticHosts = staticHosts;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    List<Result> probe(String product, HostAndPort server) {
+        List<Result> results = new ArrayList<>();
+        List<InetAddress> addresses;
+        long t0 = System.nanoTime();
+        try {
+            addresses = resolve(server.host());
+        } catch (IOException e) {
+            results.add(new Result(product, server, "-", "FAIL " + e.getMessage(), "-", "-", "-", false));
+            return results;
+        }
+        String dns = "ok " + ms(t0) + (staticHosts.isEmpty() ? "" : "");
+        for (InetAddress a : addresses) {
+            results.add(probe(product, server, a, dns));
+        }
+        return results;
+    }
+
+    private Result probe(String product, HostAndPort server, InetAddress ip, String dns) {
+        String address = ip.getHostAddress() + ":" + server.port();
+        Socket plain = new Socket();
+        long t0 = System.nanoTime();
+        try {
+            plain.connect(new InetSocketAddress(ip, server.port()), timeoutMillis);
+        } catch (IOException e) {
+            close(plain);
+            return new Result(product, server, address, dns, "FAIL " + reason(e), "-", "-", false);
+        }
+        String tcp = "ok " + ms(t0);
+        long t1 = System.nanoTime();
+        SSLSocket socket;
+        String tlsResult;
+        try {
+            plain.setSoTimeout(timeoutMillis);
+            socket = tls.newClientSocket(plain, server.host(), server.port());
+            socket.startHandshake();
+            X509Certificate leaf = (X509Certificate) socket.getSession().getPeerCertificates()[0];
+            tlsResult = "ok " + ms(t1) + " " + socket.getSession().getProtocol() + " " + socket.getSession().getCipherSuite()
+                    + " cert " + leaf.getSubjectX500Principal().getName();
+        } catch (IOException e) {
+            close(plain);
+            return new Result(product, server, address, dns, tcp, "FAIL " + reason(e), "-", false);
+        }
+        long t2 = System.nanoTime();
+        try (SSLSocket s = socket) {
+            OutputStream out = s.getOutputStream();
+            out.write(("GET / HTTP/1.1\r\nHost: " + server.hostHeader() + "\r\nUser-Agent: fips-relay-diagnose\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String statusLine = readLine(s.getInputStream());
+            if (!statusLine.startsWith("HTTP/1.")) {
+                return new Result(product, server, address, dns, tcp, tlsResult, "FAIL not HTTP: " + statusLine, false);
+            }
+            return new Result(product, server, address, dns, tcp, tlsResult,
+                    "ok " + ms(t2) + " " + statusLine.substring(9).trim(), true);
+        } catch (IOException e) {
+            return new Result(product, server, address, dns, tcp, tlsResult, "FAIL " + reason(e), false);
+        }
+    }
+
+    private List<InetAddress> resolve(String host) throws IOException {
+        String fixed = staticHosts.get(host);
+        for (int dot = host.indexOf('.'); fixed == null && dot >= 0; dot = host.indexOf('.', dot + 1)) {
+            fixed = staticHosts.get("*" + host.substring(dot));
+        }
+        if (fixed != null) {
+            return List.of(InetAddress.getByName(fixed));
+        }
+        return List.of(InetAddress.getAllByName(host));
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n' && sb.length() < 200) {
+            if (c != '\r') {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String reason(Exception e) {
+        String m = io.fipsrelay.core.upstream.UpstreamFailure.describe(e);
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof java.net.SocketTimeoutException) {
+            return "timed out";
+        }
+        String lower = m.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("subject alternative name") || lower.contains("does not match") || lower.contains("hostname")) {
+            return "certificate does not match host (" + m + ")";
+        }
+        if (lower.contains("certification path") || lower.contains("certificate_unknown") || lower.contains("trust anchor")) {
+            return "certificate not trusted (" + m + ")";
+        }
+        return m;
+    }
+
+    private static String ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000 + " ms";
+    }
+
+    private static void close(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // Nothing to do: the probe already failed.
+        }
+    }
+}
