@@ -71,6 +71,7 @@ public final class RelayServer implements AutoCloseable {
             catalog = loaded.catalog();
             FipsReport report = awaitFips(fips);
             FipsTlsContext tls = tlsContext(loaded.settings());
+            warnIfNotLoopback(loaded.settings().listen().address());
             RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(new MetricRegistry()));
             try {
                 engine.bindAll(loaded.settings().enabledProducts());
@@ -88,6 +89,17 @@ public final class RelayServer implements AutoCloseable {
             }
             fips.cancel(false);
             throw e;
+        }
+    }
+
+    private static void warnIfNotLoopback(String address) {
+        try {
+            if (!java.net.InetAddress.getByName(address).isLoopbackAddress()) {
+                LOG.warn("listen.address is {}: the relay accepts plain HTTP from other hosts (intended for container sidecars only)",
+                        address);
+            }
+        } catch (java.net.UnknownHostException e) {
+            LOG.warn("listen.address {} does not resolve: {}", address, e.getMessage());
         }
     }
 
