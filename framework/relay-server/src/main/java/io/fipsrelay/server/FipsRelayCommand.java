@@ -57,11 +57,14 @@ public final class FipsRelayCommand implements Runnable {
         @CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
 
+        @Option(names = "--demo", description = "Send every product to a local stand-in intake with a throwaway CA (try the relay without internet). Never in production.")
+        boolean demo;
+
         @Override
         public Integer call() throws InterruptedException {
             RelayServer server;
             try {
-                server = RelayServer.start(config.options());
+                server = RelayServer.start(config.options().withDemo(demo));
             } catch (RelayServer.StartupFailure e) {
                 System.err.println("fips-relay: " + e.getMessage());
                 return e.exitCode();

@@ -13,6 +13,9 @@ import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.settings.SettingsException;
 import io.fipsrelay.core.settings.SettingsLoader;
 import io.fipsrelay.core.tls.FipsTlsContext;
+import com.typesafe.config.ConfigUtil;
+import io.fipsrelay.server.demo.DemoIntake;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -28,18 +31,29 @@ public final class RelayServer implements AutoCloseable {
 
     /** How to start: where the config and plugins are, and where the FIPS providers go. */
     public record Options(Optional<Path> configFile, Path pluginsDir, FipsBootstrap.ProviderOrder providerOrder,
-                          Map<String, String> environment) {
+                          Map<String, String> environment, boolean demo, Config overrides) {
 
         public static Options of(Optional<Path> configFile, Path pluginsDir) {
-            return new Options(configFile, pluginsDir, FipsBootstrap.ProviderOrder.PREFERRED, System.getenv());
+            return new Options(configFile, pluginsDir, FipsBootstrap.ProviderOrder.PREFERRED, System.getenv(), false,
+                    ConfigFactory.empty());
         }
 
         public Options withProviderOrder(FipsBootstrap.ProviderOrder order) {
-            return new Options(configFile, pluginsDir, order, environment);
+            return new Options(configFile, pluginsDir, order, environment, demo, overrides);
         }
 
         public Options withEnvironment(Map<String, String> env) {
-            return new Options(configFile, pluginsDir, providerOrder, env);
+            return new Options(configFile, pluginsDir, providerOrder, env, demo, overrides);
+        }
+
+        /** Demo mode: every product goes to an in-process stand-in intake (see {@link DemoIntake}). */
+        public Options withDemo(boolean on) {
+            return new Options(configFile, pluginsDir, providerOrder, environment, on, overrides);
+        }
+
+        /** Settings that win over the operator's file (demo mode uses this). */
+        public Options withOverrides(Config more) {
+            return new Options(configFile, pluginsDir, providerOrder, environment, demo, more.withFallback(overrides));
         }
     }
 
@@ -47,12 +61,14 @@ public final class RelayServer implements AutoCloseable {
     private final PluginCatalog catalog;
     private final RelaySettings settings;
     private final RelayEngine engine;
+    private final DemoIntake demo;
 
-    private RelayServer(FipsReport fips, PluginCatalog catalog, RelaySettings settings, RelayEngine engine) {
+    private RelayServer(FipsReport fips, PluginCatalog catalog, RelaySettings settings, RelayEngine engine, DemoIntake demo) {
         this.fips = fips;
         this.catalog = catalog;
         this.settings = settings;
         this.engine = engine;
+        this.demo = demo;
     }
 
     /** Loads and validates everything, then binds every enabled product (all or none). */
@@ -66,10 +82,17 @@ public final class RelayServer implements AutoCloseable {
             }
         });
         PluginCatalog catalog = null;
+        DemoIntake demo = null;
         try {
             Loaded loaded = loadSettings(options);
             catalog = loaded.catalog();
             FipsReport report = awaitFips(fips);
+            if (options.demo()) {
+                demo = startDemoIntake(loaded.settings());
+                catalog.close();
+                loaded = loadSettings(options.withOverrides(demoOverrides(loaded.settings(), demo)));
+                catalog = loaded.catalog();
+            }
             FipsTlsContext tls = tlsContext(loaded.settings());
             warnIfNotLoopback(loaded.settings().listen().address());
             RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(new MetricRegistry()));
@@ -82,14 +105,51 @@ public final class RelayServer implements AutoCloseable {
             LOG.info("fips-relay ready: {} products listening on {} (site {}, plugins {})",
                     engine.boundAddresses().size(), loaded.settings().listen().address(), loaded.settings().site(),
                     catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList());
-            return new RelayServer(report, catalog, loaded.settings(), engine);
+            return new RelayServer(report, catalog, loaded.settings(), engine, demo);
         } catch (StartupFailure e) {
             if (catalog != null) {
                 catalog.close();
             }
+            if (demo != null) {
+                demo.close();
+            }
             fips.cancel(false);
             throw e;
         }
+    }
+
+    private static DemoIntake startDemoIntake(RelaySettings settings) throws StartupFailure {
+        try {
+            java.util.Set<String> hosts = new java.util.TreeSet<>();
+            settings.allServers().forEach(h -> hosts.add(h.host()));
+            hosts.add("*." + settings.site());
+            return DemoIntake.start(hosts);
+        } catch (Exception e) {
+            throw new StartupFailure(StartupFailure.CONFIG, "cannot start the demo intake: " + e.getMessage(), e);
+        }
+    }
+
+    /** Points every product of the site at the demo intake, trusting only its throwaway CA. */
+    private static Config demoOverrides(RelaySettings settings, DemoIntake demo) throws StartupFailure {
+        try {
+            Path ca = Files.createTempFile("fips-relay-demo-ca", ".pem");
+            ca.toFile().deleteOnExit();
+            demo.writeCa(ca);
+            StringBuilder hocon = new StringBuilder("fips-relay {\n")
+                    .append("  tls.ca-file = ").append(ConfigUtil.quoteString(ca.toString())).append('\n')
+                    .append("  upstream.port = ").append(demo.port()).append('\n')
+                    .append("  dns.hosts { ").append(ConfigUtil.quoteString("*." + settings.site())).append(" = \"127.0.0.1\" }\n");
+            for (String id : settings.products().keySet()) {
+                hocon.append("  products.").append(id).append(".servers = []\n");
+            }
+            return ConfigFactory.parseString(hocon.append("}\n").toString());
+        } catch (Exception e) {
+            throw new StartupFailure(StartupFailure.CONFIG, "cannot configure demo mode: " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<DemoIntake> demo() {
+        return Optional.ofNullable(demo);
     }
 
     private static void warnIfNotLoopback(String address) {
@@ -119,8 +179,8 @@ public final class RelayServer implements AutoCloseable {
             for (PluginCatalog.LoadedPlugin p : catalog.plugins()) {
                 loader.addProducts(p.products(), p.reference());
             }
-            Config operator = options.configFile().isPresent()
-                    ? SettingsLoader.parseFile(options.configFile().get()) : ConfigFactory.empty();
+            Config operator = options.overrides().withFallback(options.configFile().isPresent()
+                    ? SettingsLoader.parseFile(options.configFile().get()) : ConfigFactory.empty());
             return new Loaded(catalog, loader.load(operator));
         } catch (SettingsException e) {
             catalog.close();
@@ -176,6 +236,9 @@ public final class RelayServer implements AutoCloseable {
     public void close() {
         engine.close();
         catalog.close();
+        if (demo != null) {
+            demo.close();
+        }
     }
 
     /** Why the relay did not start, with the process exit code that says so. */
