@@ -26,7 +26,7 @@ final class DeliveryLedger {
         }
     }
 
-    /** The response to a recorded request was written out completely. */
+    /** A response to a recorded request is being sent. */
     synchronized void answered(RecordedRequest request, int status) {
         byStatus.merge(status, 1, Integer::sum);
         String id = request.requestId();

@@ -196,7 +196,7 @@ public final class RecordingIntake implements AutoCloseable {
         return ledger.answersById();
     }
 
-    /** How many recorded requests were answered with each status (the response written out in full). */
+    /** How many recorded requests were answered with each status (counted as the response goes out). */
     public Map<Integer, Integer> answeredByStatus() {
         return ledger.answeredByStatus();
     }
@@ -382,9 +382,11 @@ public final class RecordingIntake implements AutoCloseable {
         RecordedRequest request = new RecordedRequest(method, parts[1], parts[2], headers, trailers, body.bytes(),
                 body.length(), body.sha256Hex(), chunked, connection.sni, connection.tlsProtocol,
                 connection.cipherSuite, connection.id);
+        if (fault.mode() == Fault.Mode.STALL) {
+            stalled.incrementAndGet(); // before record(), so awaitRequests() callers see the count too
+        }
         record(request);
         if (fault.mode() == Fault.Mode.STALL) {
-            stalled.incrementAndGet();
             LOG.debug("intake connection {}: stalling after {} (fault STALL)", connection.id, request);
             Stall.hold(in, () -> closed);
             return false;
@@ -411,8 +413,9 @@ public final class RecordingIntake implements AutoCloseable {
         if (close && !HttpWire.hasToken(response.headers(), "Connection", "close")) {
             response = response.withHeader("Connection", "close");
         }
-        writeResponse(out, response, "HEAD".equals(method));
+        // Counted before writing, so a client that has its response always finds it counted.
         ledger.answered(request, response.status());
+        writeResponse(out, response, "HEAD".equals(method));
         return !close;
     }
 
