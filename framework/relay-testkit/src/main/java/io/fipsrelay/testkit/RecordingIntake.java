@@ -384,13 +384,12 @@ public final class RecordingIntake implements AutoCloseable {
                 connection.cipherSuite, connection.id);
         if (fault.mode() == Fault.Mode.STALL) {
             stalled.incrementAndGet(); // before record(), so awaitRequests() callers see the count too
-        }
-        record(request);
-        if (fault.mode() == Fault.Mode.STALL) {
+            record(request);
             LOG.debug("intake connection {}: stalling after {} (fault STALL)", connection.id, request);
             Stall.hold(in, () -> closed);
             return false;
         }
+        record(request);
 
         CannedResponse response;
         if (fault.mode() == Fault.Mode.ANSWER_5XX) {
