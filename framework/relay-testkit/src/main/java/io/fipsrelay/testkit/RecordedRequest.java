@@ -9,6 +9,12 @@ import java.util.List;
 /** One complete request as the stand-in intake received it, plus the TLS facts of its connection. Immutable. */
 public final class RecordedRequest {
 
+    /**
+     * A header a test client may set to a unique value per logical request, so the intake can count
+     * deliveries per request ({@link RecordingIntake#deliveriesById()}) across relay retries.
+     */
+    public static final String REQUEST_ID_HEADER = "X-Test-Request-Id";
+
     private final String method;
     private final String target;
     private final String protocol;
@@ -75,6 +81,11 @@ public final class RecordedRequest {
     /** First value of a header (case-insensitive name), or null. */
     public String header(String name) {
         return HttpHeader.first(headers, name);
+    }
+
+    /** The {@link #REQUEST_ID_HEADER} value the client set, or null. */
+    public String requestId() {
+        return header(REQUEST_ID_HEADER);
     }
 
     /** Every value of a header (case-insensitive name), in wire order. */

@@ -6,13 +6,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
-import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on the JDK's SunJSSE, i.e. independently of the FIPS stack under test, with blocking
  * sockets and one daemon thread per connection (keep-alive supported). A connection idle for
  * 30 s is closed.
+ *
+ * <p>It can be switched into a {@link Fault} mode (refuse, reset, stall, slow reader, 5xx, TLS failure,
+ * flap) at build time or while running, and counts deliveries per {@link RecordedRequest#REQUEST_ID_HEADER}
+ * and answers per status for "delivered exactly once" checks.
  */
 public final class RecordingIntake implements AutoCloseable {
 
@@ -45,13 +49,21 @@ public final class RecordingIntake implements AutoCloseable {
     static final long DEFAULT_KEEP_LIMIT = 8L * 1024 * 1024;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
 
-    private final SSLServerSocket serverSocket;
+    private final IntakeListener listener;
+    private final SSLContext sslContext;
+    private final String[] protocols;
+    private final String[] cipherSuites;
+    private final IdleConnections idleConnections = new IdleConnections();
+    private final FaultSwitch faults;
+    private final Fault initialFault;
+    private final DeliveryLedger ledger = new DeliveryLedger();
+    private final AtomicInteger resets = new AtomicInteger();
+    private final AtomicInteger stalled = new AtomicInteger();
     private final Responder responder;
     private final long readBytesPerSecond;
     private final boolean answer100Continue;
     private final long keepLimit;
     private final ExecutorService connections;
-    private final Thread acceptor;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final List<RecordedRequest> recorded = new ArrayList<>();
     private final AtomicLong connectionIds = new AtomicLong();
@@ -66,20 +78,20 @@ public final class RecordingIntake implements AutoCloseable {
         this.readBytesPerSecond = builder.readBytesPerSecond;
         this.answer100Continue = builder.answer100Continue;
         this.keepLimit = builder.keepLargeBodies ? Long.MAX_VALUE : DEFAULT_KEEP_LIMIT;
-        this.serverSocket = (SSLServerSocket) builder.identity.sslContext(builder.protocols).getServerSocketFactory()
-                .createServerSocket(0, 128, InetAddress.getLoopbackAddress());
-        if (builder.cipherSuites != null) {
-            serverSocket.setEnabledCipherSuites(builder.cipherSuites);
-        }
-        int port = serverSocket.getLocalPort();
+        // TLS is layered over accepted plain sockets so that TLS_FAILURE and RESET_MID_REQUEST can act on TCP.
+        this.sslContext = builder.identity.sslContext(builder.protocols);
+        this.protocols = builder.protocols;
+        this.cipherSuites = builder.cipherSuites;
+        this.listener = IntakeListener.bindFreePort(this::accepted);
+        this.faults = new FaultSwitch(listener, idleConnections);
+        this.initialFault = builder.fault;
+        int port = listener.port();
         AtomicInteger threadNumber = new AtomicInteger();
         this.connections = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "intake-" + port + "-conn-" + threadNumber.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
-        this.acceptor = new Thread(this::acceptLoop, "intake-" + port + "-accept");
-        acceptor.setDaemon(true);
     }
 
     public static Builder builder(ServerIdentity identity) {
@@ -87,7 +99,25 @@ public final class RecordingIntake implements AutoCloseable {
     }
 
     public int port() {
-        return serverSocket.getLocalPort();
+        return listener.port();
+    }
+
+    /**
+     * Switches to {@code fault} at once ({@link Fault#NONE}: normal service). Thread-safe; exchanges in
+     * progress finish under the fault that was set when their request head arrived.
+     */
+    public void fault(Fault fault) {
+        faults.set(fault);
+    }
+
+    /** The fault currently set. */
+    public Fault fault() {
+        return faults.current();
+    }
+
+    /** True while the port accepts TCP connections (false under REFUSE and in the down half of FLAP). */
+    public boolean isUp() {
+        return faults.isUp();
     }
 
     /** A snapshot of the requests recorded so far, in arrival order. */
@@ -107,7 +137,7 @@ public final class RecordingIntake implements AutoCloseable {
                     throw new AssertionError("expected " + n + " request(s) at the intake within " + timeout
                             + " but got " + recorded.size() + ": " + recorded + " (connections " + accepted.get()
                             + ", handshakes " + handshakes.get() + ", failed handshakes " + failedHandshakes.get()
-                            + ", incomplete requests " + incomplete.get() + ")");
+                            + ", incomplete requests " + incomplete.get() + ", fault " + faults.current() + ")");
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(recorded, left);
@@ -140,7 +170,38 @@ public final class RecordingIntake implements AutoCloseable {
         return incomplete.get();
     }
 
-    /** Forgets recorded requests and zeroes the counters; connection ids keep counting up. */
+    /** Requests cut off by {@link Fault#RESET_MID_REQUEST} (also counted in {@link #incompleteRequests()}). */
+    public int resetRequests() {
+        return resets.get();
+    }
+
+    /** Requests recorded and then left unanswered by {@link Fault#STALL}. */
+    public int stalledRequests() {
+        return stalled.get();
+    }
+
+    /**
+     * How many times each {@link RecordedRequest#REQUEST_ID_HEADER} value was delivered (recorded with
+     * its whole body), sorted by id; requests without the header are left out. More than 1 means a duplicate.
+     */
+    public Map<String, Integer> deliveriesById() {
+        return ledger.deliveriesById();
+    }
+
+    /**
+     * For each delivered request id, the statuses the intake answered it with, in order; an empty list
+     * means it was delivered but never answered (stalled, dropped, or the client left first).
+     */
+    public Map<String, List<Integer>> answersById() {
+        return ledger.answersById();
+    }
+
+    /** How many recorded requests were answered with each status (counted as the response goes out). */
+    public Map<Integer, Integer> answeredByStatus() {
+        return ledger.answeredByStatus();
+    }
+
+    /** Forgets recorded requests and zeroes the counters; connection ids keep counting up; the fault stays. */
     public void reset() {
         synchronized (recorded) {
             recorded.clear();
@@ -149,6 +210,9 @@ public final class RecordingIntake implements AutoCloseable {
         handshakes.set(0);
         failedHandshakes.set(0);
         incomplete.set(0);
+        resets.set(0);
+        stalled.set(0);
+        ledger.clear();
     }
 
     /** Stops accepting and closes every open connection. */
@@ -158,17 +222,13 @@ public final class RecordingIntake implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            serverSocket.close();
-        } catch (IOException e) {
-            LOG.debug("closing intake server socket", e);
-        }
+        faults.close();
+        listener.close();
         for (Socket socket : open) {
             closeQuietly(socket);
         }
         connections.shutdownNow();
         try {
-            acceptor.join(2_000);
             connections.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -177,49 +237,57 @@ public final class RecordingIntake implements AutoCloseable {
     }
 
     private RecordingIntake start() {
-        acceptor.start();
-        LOG.debug("recording intake listening on 127.0.0.1:{} (protocols {})", port(),
-                List.of(serverSocket.getEnabledProtocols()));
+        faults.set(initialFault);
+        LOG.debug("recording intake on 127.0.0.1:{} (protocols {}, fault {})", port(),
+                protocols.length == 0 ? "default" : List.of(protocols), initialFault);
         return this;
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            SSLSocket socket;
-            try {
-                socket = (SSLSocket) serverSocket.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("intake on port {} stopped accepting", port(), e);
-                }
-                return;
-            }
-            accepted.incrementAndGet();
-            long id = connectionIds.incrementAndGet();
-            open.add(socket);
-            try {
-                connections.execute(() -> serve(socket, id));
-            } catch (RuntimeException e) {
-                // Executor already shut down: we are closing.
-                open.remove(socket);
-                closeQuietly(socket);
-            }
+    /** Called on the listener's accept thread for each TCP connection. */
+    private void accepted(Socket tcp) {
+        if (closed) {
+            closeQuietly(tcp);
+            return;
+        }
+        accepted.incrementAndGet();
+        long id = connectionIds.incrementAndGet();
+        open.add(tcp);
+        try {
+            connections.execute(() -> serve(tcp, id));
+        } catch (RuntimeException e) {
+            // Executor already shut down: we are closing.
+            open.remove(tcp);
+            closeQuietly(tcp);
         }
     }
 
-    private void serve(SSLSocket socket, long connectionId) {
+    private void serve(Socket tcp, long connectionId) {
+        Socket socket = tcp;
+        IdleConnections.Entry idle = null;
         try {
+            if (faults.current().mode() == Fault.Mode.TLS_FAILURE) {
+                failedHandshakes.incrementAndGet();
+                LOG.debug("intake connection {}: aborting the TLS handshake (fault TLS_FAILURE)", connectionId);
+                TlsFailure.abort(tcp);
+                return;
+            }
+            SSLSocket tls = tlsOver(tcp);
+            // Close the TLS socket from now on (close_notify), like the old server-socket intake did.
+            open.add(tls);
+            open.remove(tcp);
+            socket = tls;
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
             try {
-                socket.startHandshake();
+                tls.startHandshake();
             } catch (IOException e) {
                 failedHandshakes.incrementAndGet();
                 LOG.debug("intake connection {}: handshake failed: {}", connectionId, e.toString());
                 return;
             }
             handshakes.incrementAndGet();
-            SSLSession session = socket.getSession();
-            Connection connection = new Connection(connectionId, sniOf(session), session.getProtocol(),
+            SSLSession session = tls.getSession();
+            idle = idleConnections.register(tls);
+            Connection connection = new Connection(connectionId, tcp, idle, sniOf(session), session.getProtocol(),
                     session.getCipherSuite());
             LOG.debug("intake connection {}: {} {} sni={}", connectionId, connection.tlsProtocol,
                     connection.cipherSuite, connection.sni);
@@ -233,15 +301,33 @@ public final class RecordingIntake implements AutoCloseable {
                 LOG.debug("intake connection {} ended: {}", connectionId, e.toString());
             }
         } finally {
+            if (idle != null) {
+                idle.close();
+            }
             open.remove(socket);
             closeQuietly(socket);
         }
+    }
+
+    /** A server-mode TLS socket over an accepted TCP connection, with the builder's protocols and suites. */
+    private SSLSocket tlsOver(Socket tcp) throws IOException {
+        SSLSocket tls = (SSLSocket) sslContext.getSocketFactory().createSocket(tcp, null, true);
+        if (protocols.length > 0) {
+            tls.setEnabledProtocols(protocols);
+        }
+        if (cipherSuites != null) {
+            tls.setEnabledCipherSuites(cipherSuites);
+        }
+        return tls;
     }
 
     /** Serves one request; true if the connection stays open for another. */
     private boolean serveOne(Connection connection, InputStream in, OutputStream out) throws IOException {
         String requestLine;
         try {
+            if (!connection.idle.awaitRequest(in, faults::allowsKeepAlive)) {
+                return false; // peer left, or the intake went down while the connection was idle
+            }
             do {
                 requestLine = HttpWire.readLine(in);
             } while (requestLine != null && requestLine.isEmpty()); // stray CRLFs between requests are allowed
@@ -258,6 +344,7 @@ public final class RecordingIntake implements AutoCloseable {
             return false;
         }
         String method = parts[0];
+        Fault fault = faults.current(); // one fault decides the whole exchange
         List<HttpHeader> headers;
         boolean chunked;
         List<HttpHeader> trailers = List.of();
@@ -271,7 +358,17 @@ public final class RecordingIntake implements AutoCloseable {
                 out.write(CONTINUE);
                 out.flush();
             }
-            InputStream bodyIn = readBytesPerSecond > 0 ? new ThrottledInputStream(in, readBytesPerSecond) : in;
+            if (fault.mode() == Fault.Mode.RESET_MID_REQUEST) {
+                long read = MidRequestReset.readPart(in, chunked, contentLength);
+                resets.incrementAndGet();
+                incomplete.incrementAndGet();
+                LOG.debug("intake connection {}: resetting {} after {} body bytes (fault RESET_MID_REQUEST)",
+                        connection.id, requestLine, read);
+                MidRequestReset.reset(connection.tcp);
+                return false;
+            }
+            long rate = fault.mode() == Fault.Mode.SLOW_READER ? fault.bytesPerSecond() : readBytesPerSecond;
+            InputStream bodyIn = rate > 0 ? new ThrottledInputStream(in, rate) : in;
             if (chunked) {
                 trailers = HttpWire.readChunked(bodyIn, body);
             } else if (contentLength > 0) {
@@ -285,24 +382,38 @@ public final class RecordingIntake implements AutoCloseable {
         RecordedRequest request = new RecordedRequest(method, parts[1], parts[2], headers, trailers, body.bytes(),
                 body.length(), body.sha256Hex(), chunked, connection.sni, connection.tlsProtocol,
                 connection.cipherSuite, connection.id);
+        if (fault.mode() == Fault.Mode.STALL) {
+            stalled.incrementAndGet(); // before record(), so awaitRequests() callers see the count too
+            record(request);
+            LOG.debug("intake connection {}: stalling after {} (fault STALL)", connection.id, request);
+            Stall.hold(in, () -> closed);
+            return false;
+        }
         record(request);
 
         CannedResponse response;
-        try {
-            response = Objects.requireNonNull(responder.respond(request), "responder returned null");
-        } catch (RuntimeException e) {
-            LOG.warn("intake responder failed for {}", request, e);
-            response = CannedResponse.of(500).withHeader("Content-Type", "text/plain").withBody(e.toString());
+        if (fault.mode() == Fault.Mode.ANSWER_5XX) {
+            response = Fault.SERVICE_UNAVAILABLE;
+        } else {
+            try {
+                response = Objects.requireNonNull(responder.respond(request), "responder returned null");
+            } catch (RuntimeException e) {
+                LOG.warn("intake responder failed for {}", request, e);
+                response = CannedResponse.of(500).withHeader("Content-Type", "text/plain").withBody(e.toString());
+            }
         }
         if (response.dropsConnection()) {
             return false;
         }
         boolean close = HttpWire.hasToken(headers, "Connection", "close")
                 || HttpWire.hasToken(response.headers(), "Connection", "close")
-                || ("HTTP/1.0".equals(parts[2]) && !HttpWire.hasToken(headers, "Connection", "keep-alive"));
+                || ("HTTP/1.0".equals(parts[2]) && !HttpWire.hasToken(headers, "Connection", "keep-alive"))
+                || !faults.allowsKeepAlive();
         if (close && !HttpWire.hasToken(response.headers(), "Connection", "close")) {
             response = response.withHeader("Connection", "close");
         }
+        // Counted before writing, so a client that has its response always finds it counted.
+        ledger.answered(request, response.status());
         writeResponse(out, response, "HEAD".equals(method));
         return !close;
     }
@@ -311,6 +422,7 @@ public final class RecordingIntake implements AutoCloseable {
         LOG.debug("intake recorded {}", request);
         synchronized (recorded) {
             recorded.add(request);
+            ledger.delivered(request);
             recorded.notifyAll();
         }
     }
@@ -369,12 +481,17 @@ public final class RecordingIntake implements AutoCloseable {
     /** Per-connection facts copied into each request. */
     private static final class Connection {
         final long id;
+        final Socket tcp;
+        final IdleConnections.Entry idle;
         final String sni;
         final String tlsProtocol;
         final String cipherSuite;
 
-        Connection(long id, String sni, String tlsProtocol, String cipherSuite) {
+        Connection(long id, Socket tcp, IdleConnections.Entry idle, String sni, String tlsProtocol,
+                String cipherSuite) {
             this.id = id;
+            this.tcp = tcp;
+            this.idle = idle;
             this.sni = sni;
             this.tlsProtocol = tlsProtocol;
             this.cipherSuite = cipherSuite;
@@ -390,6 +507,7 @@ public final class RecordingIntake implements AutoCloseable {
         private long readBytesPerSecond;
         private boolean answer100Continue = true;
         private boolean keepLargeBodies;
+        private Fault fault = Fault.NONE;
 
         private Builder(ServerIdentity identity) {
             this.identity = Objects.requireNonNull(identity, "identity");
@@ -431,6 +549,12 @@ public final class RecordingIntake implements AutoCloseable {
         /** Keep bodies over 8 MiB in memory too (default: only their length and SHA-256). */
         public Builder keepLargeBodies(boolean keep) {
             this.keepLargeBodies = keep;
+            return this;
+        }
+
+        /** Starts in this fault mode (default {@link Fault#NONE}); {@link RecordingIntake#fault(Fault)} switches later. */
+        public Builder fault(Fault fault) {
+            this.fault = Objects.requireNonNull(fault, "fault");
             return this;
         }
 
