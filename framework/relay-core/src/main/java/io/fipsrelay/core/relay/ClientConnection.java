@@ -39,6 +39,9 @@ final class ClientConnection implements UpstreamListener {
 
     private enum State { HEAD, CONNECTING, RELAYING, CLOSED }
 
+    /** RFC 9110 9.2.2. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+
     private final IoSession session;
     private final RelaySettings.ProductSettings product;
     private final RelayContext ctx;
@@ -442,8 +445,11 @@ final class ClientConnection implements UpstreamListener {
             u.close(cause);
             ctx.pool().release(u, false);
         }
-        if (pooled && !upstreamSpoke && replay.intact() && attempts < ctx.settings().upstream().retries()) {
-            // A kept-alive connection that turned out dead before answering: send it all again.
+        if (pooled && !upstreamSpoke && replay.intact() && attempts < ctx.settings().upstream().retries()
+                && (!requestDone || IDEMPOTENT.contains(request.method()))) {
+            // A kept-alive connection that turned out dead before answering: send it all again, but
+            // only if the intake cannot have acted on it (it never had the whole request, or doing
+            // it twice is harmless). A POST it fully received gets a 502, which the agent retries.
             attempts++;
             cancelResponseTimer();
             LOG.debug("{}: pooled connection failed before answering ({}); sending again", product.id(), cause);

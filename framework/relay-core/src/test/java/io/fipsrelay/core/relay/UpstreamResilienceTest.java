@@ -133,6 +133,63 @@ class UpstreamResilienceTest {
         }
     }
 
+    @Test
+    void an_intake_down_at_start_is_used_as_soon_as_it_comes_up_without_restart() throws Exception {
+        try (RecordingIntake intake = RecordingIntake.builder(identity).fault(io.fipsrelay.testkit.Fault.REFUSE).start();
+             RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(),
+                     "fips-relay.upstream.health { interval = 200ms, fall = 2, rise = 2 }")) {
+            assertThat(RawHttpClient.exchange(relay.port(), post(1)).status()).isIn(502, 503);
+            assertThat(RawHttpClient.exchange(relay.port(), post(2)).status()).isIn(502, 503);
+            intake.fault(io.fipsrelay.testkit.Fault.NONE);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int status = 0;
+            while (status != 202 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                status = RawHttpClient.exchange(relay.port(), post(3)).status();
+            }
+            assertThat(status).isEqualTo(202);
+            // (api. and flare. stay DOWN: the test certificate covers *.agent.ddog-gov.com only, and checks verify it.)
+            assertThat(relay.metrics.upstreamStates()).filteredOn(s -> s.server().startsWith("metrics.agent."))
+                    .singleElement().satisfies(s -> assertThat(s.up()).isTrue());
+        }
+    }
+
+    @Test
+    void a_pooled_connection_that_dies_before_answering_is_retried_for_an_idempotent_request() throws Exception {
+        // The intake takes the second request of every connection and closes without answering.
+        java.util.Map<Long, Integer> perConnection = new java.util.concurrent.ConcurrentHashMap<>();
+        try (RecordingIntake intake = RecordingIntake.builder(identity).respond(req ->
+                     perConnection.merge(req.connectionId(), 1, Integer::sum) == 2
+                             ? CannedResponse.dropConnection() : CannedResponse.accepted()).start();
+             RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(), "");
+             RawHttpClient client = RawHttpClient.connect(relay.port())) {
+            client.send("GET /api/v1/metadata HTTP/1.1\r\nHost: localhost\r\nX-Test-Request-Id: a\r\n\r\n");
+            assertThat(client.readResponse().status()).isEqualTo(202);
+            client.send("GET /api/v1/metadata HTTP/1.1\r\nHost: localhost\r\nX-Test-Request-Id: b\r\n\r\n");
+            RawResponse second = client.readResponse();
+            assertThat(second.status()).as(second.bodyText()).isEqualTo(202);
+            assertThat(intake.handshakes()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void a_post_the_intake_fully_received_before_dying_is_not_sent_twice() throws Exception {
+        java.util.Map<Long, Integer> perConnection = new java.util.concurrent.ConcurrentHashMap<>();
+        try (RecordingIntake intake = RecordingIntake.builder(identity).respond(req ->
+                     perConnection.merge(req.connectionId(), 1, Integer::sum) == 2
+                             ? CannedResponse.dropConnection() : CannedResponse.accepted()).start();
+             RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(), "");
+             RawHttpClient client = RawHttpClient.connect(relay.port())) {
+            client.send(post(1));
+            assertThat(client.readResponse().status()).isEqualTo(202);
+            client.send(post(2));
+            RawResponse second = client.readResponse();
+            assertThat(second.status()).isEqualTo(502);
+            assertThat(second.bodyText()).contains("closed the TLS connection");
+            assertThat(intake.deliveriesById()).containsEntry("2", 1);
+        }
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);
