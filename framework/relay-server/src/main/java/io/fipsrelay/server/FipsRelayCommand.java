@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "fips-relay", mixinStandardHelpOptions = true, versionProvider = FipsRelayCommand.Version.class,
         description = "Relays the agent's local plain HTTP to its intakes over FIPS 140-3 validated TLS (Bouncy Castle FIPS).",
         subcommands = {FipsRelayCommand.Run.class, FipsRelayCommand.CheckConfig.class, SelfTestCommand.class,
-                DiagnoseCommand.class})
+                DiagnoseCommand.class, FipsRelayCommand.Reload.class})
 public final class FipsRelayCommand implements Runnable {
 
     /** Set by bin/fips-relay to the installation folder. */
@@ -57,6 +57,9 @@ public final class FipsRelayCommand implements Runnable {
         @CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
 
+        @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the process id here (for fips-relay reload).")
+        Path pidFile;
+
         @Option(names = "--demo", description = "Send every product to a local stand-in intake with a throwaway CA (try the relay without internet). Never in production.")
         boolean demo;
 
@@ -69,12 +72,47 @@ public final class FipsRelayCommand implements Runnable {
                 System.err.println("fips-relay: " + e.getMessage());
                 return e.exitCode();
             }
+            if (pidFile != null) {
+                try {
+                    Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+                    pidFile.toFile().deleteOnExit();
+                } catch (java.io.IOException e) {
+                    System.err.println("fips-relay: cannot write --pid-file " + pidFile + ": " + e.getMessage());
+                }
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             GracefulStop stop = new GracefulStop(server, stopped);
             stop.installSignalHandlers();
             Runtime.getRuntime().addShutdownHook(new Thread(stop::stopNow, "fips-relay-shutdown"));
             stopped.await();
             return 0;
+        }
+    }
+
+    @Command(name = "reload", description = "Ask a running relay to re-read its configuration (SIGHUP to the process in --pid-file).")
+    static final class Reload implements Callable<Integer> {
+        @Option(names = "--pid-file", paramLabel = "FILE", required = true, description = "The file given to run --pid-file.")
+        Path pidFile;
+
+        @Override
+        public Integer call() throws Exception {
+            long pid;
+            try {
+                pid = Long.parseLong(Files.readString(pidFile).trim());
+            } catch (java.io.IOException | NumberFormatException e) {
+                System.err.println("fips-relay: cannot read a process id from " + pidFile + ": " + e.getMessage());
+                return 1;
+            }
+            if (ProcessHandle.of(pid).isEmpty()) {
+                System.err.println("fips-relay: no process " + pid + " (from " + pidFile + ")");
+                return 1;
+            }
+            // The JDK has no API to send SIGHUP to another process.
+            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(pid)).inheritIO().start();
+            int exit = kill.waitFor();
+            System.out.println(exit == 0 ? "reload requested from process " + pid + " (see its log for the outcome)"
+                    : "fips-relay: kill -HUP " + pid + " failed");
+            return exit == 0 ? 0 : 1;
         }
     }
 

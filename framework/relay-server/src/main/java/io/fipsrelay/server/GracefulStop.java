@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
- * SIGTERM/SIGINT: the first stops accepting and lets exchanges in flight finish for up to
+ * Signals. SIGHUP reloads the configuration. SIGTERM/SIGINT: the first stops accepting and lets exchanges in flight finish for up to
  * {@code shutdown.drain-timeout}, then exits 0; a second one exits at once. The JDK's shutdown
  * hooks cannot tell a first signal from a second, hence the signal handler.
  */
@@ -28,6 +28,11 @@ final class GracefulStop {
     void installSignalHandlers() {
         Signal.handle(new Signal("TERM"), this::onSignal);
         Signal.handle(new Signal("INT"), this::onSignal);
+        // SIGHUP: re-read the configuration (systemctl reload, fips-relay reload).
+        Signal.handle(new Signal("HUP"), s -> new Thread(() -> {
+            LOG.info("SIGHUP: reloading the configuration");
+            server.reload();
+        }, "fips-relay-reload").start());
     }
 
     private void onSignal(Signal signal) {

@@ -17,6 +17,7 @@ import com.typesafe.config.ConfigUtil;
 import io.fipsrelay.server.demo.DemoIntake;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -59,16 +60,16 @@ public final class RelayServer implements AutoCloseable {
 
     private final FipsReport fips;
     private final PluginCatalog catalog;
-    private final RelaySettings settings;
     private final RelayEngine engine;
     private final DemoIntake demo;
+    private final Options options;
 
-    private RelayServer(FipsReport fips, PluginCatalog catalog, RelaySettings settings, RelayEngine engine, DemoIntake demo) {
+    private RelayServer(FipsReport fips, PluginCatalog catalog, RelayEngine engine, DemoIntake demo, Options options) {
         this.fips = fips;
         this.catalog = catalog;
-        this.settings = settings;
         this.engine = engine;
         this.demo = demo;
+        this.options = options;
     }
 
     /** Loads and validates everything, then binds every enabled product (all or none). */
@@ -105,7 +106,8 @@ public final class RelayServer implements AutoCloseable {
             LOG.info("fips-relay ready: {} products listening on {} (site {}, plugins {})",
                     engine.boundAddresses().size(), loaded.settings().listen().address(), loaded.settings().site(),
                     catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList());
-            return new RelayServer(report, catalog, loaded.settings(), engine, demo);
+            Options effective = demo == null ? options : options.withOverrides(demoOverrides(loaded.settings(), demo));
+            return new RelayServer(report, catalog, engine, demo, effective);
         } catch (StartupFailure e) {
             if (catalog != null) {
                 catalog.close();
@@ -221,7 +223,34 @@ public final class RelayServer implements AutoCloseable {
     }
 
     public RelaySettings settings() {
-        return settings;
+        return engine.settings();
+    }
+
+    /**
+     * Re-reads the configuration file; a valid one is applied (see {@link RelayEngine#apply}), an
+     * invalid one is refused with its errors and the running configuration stays.
+     */
+    public synchronized boolean reload() {
+        RelaySettings next;
+        FipsTlsContext tls;
+        try {
+            SettingsLoader loader = SettingsLoader.withCoreDefaults().environment(options.environment());
+            for (PluginCatalog.LoadedPlugin p : catalog.plugins()) {
+                loader.addProducts(p.products(), p.reference());
+            }
+            Config operator = options.overrides().withFallback(options.configFile().isPresent()
+                    ? SettingsLoader.parseFile(options.configFile().get()) : ConfigFactory.empty());
+            next = loader.load(operator);
+            tls = tlsContext(next);
+        } catch (SettingsException | StartupFailure e) {
+            LOG.error("reload refused, the running configuration stays: {}", e.getMessage());
+            return false;
+        }
+        List<String> failed = engine.apply(next, tls);
+        if (!failed.isEmpty()) {
+            LOG.error("reload applied, but these products could not listen: {}", failed);
+        }
+        return failed.isEmpty();
     }
 
     public RelayEngine engine() {

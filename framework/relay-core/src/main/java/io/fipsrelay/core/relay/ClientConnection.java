@@ -43,8 +43,10 @@ final class ClientConnection implements UpstreamListener {
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
 
     private final IoSession session;
-    private final RelaySettings.ProductSettings product;
-    private final RelayContext ctx;
+    private RelaySettings.ProductSettings product;
+    private final java.util.function.Supplier<RelayContext> contexts;
+    /** The configuration of the exchange in progress (a reload applies from the next exchange). */
+    private RelayContext ctx;
     private final RelayMetrics.ProductMetrics productMetrics;
     private final HeadScanner requestScanner;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
@@ -75,10 +77,12 @@ final class ClientConnection implements UpstreamListener {
     private long requestSentNanos;
     private ScheduledFuture<?> responseTimer;
 
-    ClientConnection(IoSession session, RelaySettings.ProductSettings product, RelayContext ctx) {
+    ClientConnection(IoSession session, RelaySettings.ProductSettings product,
+                     java.util.function.Supplier<RelayContext> contexts) {
         this.session = session;
         this.product = product;
-        this.ctx = ctx;
+        this.contexts = contexts;
+        this.ctx = contexts.get();
         this.productMetrics = ctx.metrics().product(product.id());
         RelaySettings.Limits limits = ctx.settings().limits();
         this.requestScanner = new HeadScanner(limits.maxRequestLine(), 414, limits.maxHeaderSection(), 431);
@@ -183,6 +187,8 @@ final class ClientConnection implements UpstreamListener {
     }
 
     private void startExchange() {
+        ctx = contexts.get();
+        product = ctx.settings().product(product.id()).orElse(product);
         requestBody = request.chunked() ? BodyFramer.chunked(400) : BodyFramer.length(request.contentLength());
         requestDone = false;
         response = null;

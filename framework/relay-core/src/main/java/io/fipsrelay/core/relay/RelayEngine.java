@@ -43,17 +43,16 @@ public final class RelayEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayEngine.class);
     private static final AttributeKey CLIENT = new AttributeKey(RelayEngine.class, "client");
 
-    private final RelaySettings settings;
+    private volatile RelaySettings settings;
     private final RelayMetrics metrics;
     private final SimpleIoProcessorPool<NioSession> processors;
     private final ScheduledExecutorService timer;
     private final ExecutorService resolverThreads;
-    private final FipsTlsConnector connector;
-    private final UpstreamPool pool;
-    private final HealthChecker healthChecker;
+    private volatile UpstreamSide upstream;
     private final Set<ClientConnection> clients = ConcurrentHashMap.newKeySet();
     private final NioSocketAcceptor acceptor;
-    private final RelayContext ctx;
+    /** What new exchanges use; a reload swaps it, exchanges in flight keep theirs. */
+    private volatile RelayContext ctx;
     private final Map<Integer, RelaySettings.ProductSettings> byPort = new ConcurrentHashMap<>();
     private final Map<String, InetSocketAddress> bound = new ConcurrentHashMap<>();
 
@@ -64,19 +63,10 @@ public final class RelayEngine implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("fips-relay-timer"));
         // DNS lookups and health probes block: they get their own small pool, never an I/O thread.
         this.resolverThreads = Executors.newFixedThreadPool(2, daemon("fips-relay-lookup"));
-        RelaySettings.Upstream up = settings.upstream();
-        this.connector = new FipsTlsConnector(tls, processors, timer, up.connectTimeout(), settings.tls().handshakeTimeout(),
-                up.idleTimeout(), settings.relay().lowWaterMark(), metrics);
-        HostResolver resolver = new HostResolver(settings.dns().hosts(), settings.dns().refresh(),
-                settings.dns().maxAddresses(), settings.dns().preferIpv4(), resolverThreads);
-        this.pool = new UpstreamPool(connector, resolver, up);
-        metrics.upstreamStates(pool::states);
-        this.healthChecker = new HealthChecker(pool, connector, resolver, settings, timer, resolverThreads);
-        pool.watch(settings.allServers());
+        this.upstream = UpstreamSide.start(settings, tls, processors, timer, resolverThreads, metrics);
+        metrics.upstreamStates(() -> upstream.pool.states());
+        this.ctx = context(settings, upstream);
         RelaySettings.Limits limits = settings.limits();
-        RequestPolicy policy = new RequestPolicy(limits.maxRequestLine(), limits.maxHeaderSection(),
-                limits.maxHeaderFields(), limits.maxBody(), limits.allowedMethods());
-        this.ctx = new RelayContext(settings, policy, pool, metrics, timer, new AtomicLong(up.replayBufferTotal()));
 
         this.acceptor = new NioSocketAcceptor(processors);
         acceptor.setReuseAddress(true);
@@ -89,6 +79,58 @@ public final class RelayEngine implements AutoCloseable {
         acceptor.getSessionConfig().setIdleTime(IdleStatus.READER_IDLE,
                 (int) Math.max(1, limits.clientIdleTimeout().toSeconds()));
         acceptor.setHandler(new ClientHandler());
+    }
+
+    private RelayContext context(RelaySettings s, UpstreamSide side) {
+        RelaySettings.Limits limits = s.limits();
+        RequestPolicy policy = new RequestPolicy(limits.maxRequestLine(), limits.maxHeaderSection(),
+                limits.maxHeaderFields(), limits.maxBody(), limits.allowedMethods());
+        return new RelayContext(s, policy, side.pool, metrics, timer, new AtomicLong(s.upstream().replayBufferTotal()));
+    }
+
+    /**
+     * Applies a new, already validated configuration: new exchanges use it at once; exchanges in
+     * flight finish on what they started with; listeners whose product kept its address and port
+     * stay bound (their connections are untouched), others are closed or opened. Returns the
+     * products whose listener could not be opened (they stay off).
+     */
+    public synchronized List<String> apply(RelaySettings next, FipsTlsContext tls) {
+        RelaySettings previous = settings;
+        UpstreamSide old = upstream;
+        upstream = UpstreamSide.start(next, tls, processors, timer, resolverThreads, metrics);
+        settings = next;
+        ctx = context(next, upstream);
+        old.retire(timer, next.drainTimeout().toMillis());
+        for (Map.Entry<String, InetSocketAddress> e : Map.copyOf(bound).entrySet()) {
+            RelaySettings.ProductSettings p = next.products().get(e.getKey());
+            if (p == null || !p.enabled() || p.port() != e.getValue().getPort()
+                    || !next.listen().address().equals(previous.listen().address())) {
+                unbind(e.getKey());
+            }
+        }
+        List<String> failed = new ArrayList<>();
+        for (RelaySettings.ProductSettings p : next.enabledProducts()) {
+            byPort.put(p.port(), p);
+            if (!bound.containsKey(p.id())) {
+                try {
+                    bind(p);
+                } catch (BindFailure e) {
+                    LOG.error(e.getMessage());
+                    failed.add(p.id());
+                }
+            }
+        }
+        LOG.info("configuration applied: {} products listening", bound.size());
+        return failed;
+    }
+
+    /** The context new exchanges start with. */
+    RelayContext currentContext() {
+        return ctx;
+    }
+
+    public RelaySettings settings() {
+        return settings;
     }
 
     /** Binds every enabled product, or none: on a failure what was bound is released. */
@@ -139,7 +181,7 @@ public final class RelayEngine implements AutoCloseable {
     }
 
     public UpstreamPool pool() {
-        return pool;
+        return upstream.pool;
     }
 
     /**
@@ -175,10 +217,8 @@ public final class RelayEngine implements AutoCloseable {
         for (String id : List.copyOf(bound.keySet())) {
             unbind(id);
         }
-        healthChecker.close();
         acceptor.dispose(false);
-        pool.close();
-        connector.close();
+        upstream.close();
         processors.dispose();
         timer.shutdownNow();
         resolverThreads.shutdownNow();
@@ -193,7 +233,7 @@ public final class RelayEngine implements AutoCloseable {
                 session.closeNow();
                 return;
             }
-            ClientConnection c = new ClientConnection(session, p, ctx);
+            ClientConnection c = new ClientConnection(session, p, RelayEngine.this::currentContext);
             session.setAttribute(CLIENT, c);
             clients.add(c);
             metrics.product(p.id()).activeConnections.inc();
