@@ -249,8 +249,10 @@ final class ClientConnection implements UpstreamListener {
         state = State.RELAYING;
         try {
             c.write(request.upstreamHead(server.hostHeader()));
-            if (replay.intact() && replay.contents().hasRemaining()) {
-                c.write(replay.contents()); // a retry: what the dead connection had been sent
+            if (replay.intact() && !replay.isEmpty()) {
+                for (ByteBuffer sent : replay.contents()) {
+                    c.write(sent); // a retry: what the dead connection had been sent
+                }
             }
         } catch (Exception e) {
             upstreamFailed("TLS failure sending to " + c.describe() + ": " + UpstreamFailure.describe(e));

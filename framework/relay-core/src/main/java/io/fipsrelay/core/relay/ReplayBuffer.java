@@ -1,20 +1,26 @@
 package io.fipsrelay.core.relay;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A copy of the request body sent so far, so that the request can be sent again on another
- * connection. Bounded per request and across all requests; past either bound the copy is dropped
- * and the request is no longer retried.
+ * The request body sent so far, kept so that the request can be sent again on another connection.
+ * Bounded per request and across all requests; past either bound it is dropped and the request
+ * is no longer retried.
+ *
+ * <p>It keeps read-only views of the buffers the body arrived in instead of copies: MINA hands
+ * every read a fresh buffer and nothing writes to it afterwards, so a view is as good as a copy
+ * and costs no memcpy on the hot path. Accounting counts the bytes viewed; the arrays they sit in
+ * (one read buffer, at most 128 KiB, per slice) may hold a little more.
  */
 final class ReplayBuffer {
 
     private final int limit;
     private final AtomicLong globalRemaining;
-    private byte[] bytes = new byte[0];
-    private int length;
+    private final List<ByteBuffer> slices = new ArrayList<>();
+    private long length;
     private boolean intact = true;
 
     ReplayBuffer(int limit, AtomicLong globalRemaining) {
@@ -22,23 +28,22 @@ final class ReplayBuffer {
         this.globalRemaining = globalRemaining;
     }
 
-    /** Copies the bytes; returns whether the buffer still holds the whole body sent so far. */
+    /** Keeps the bytes; returns whether the buffer still holds the whole body sent so far. */
     boolean append(ByteBuffer slice) {
         if (!intact) {
             return false;
         }
         int n = slice.remaining();
-        if (length + n > limit || globalRemaining.addAndGet(-n) < 0) {
-            if (length + n <= limit) {
-                globalRemaining.addAndGet(n);
-            }
+        if (length + n > limit) {
             release();
             return false;
         }
-        if (length + n > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.min(limit, Math.max(length + n, bytes.length * 2 + 1024)));
+        if (globalRemaining.addAndGet(-n) < 0) {
+            globalRemaining.addAndGet(n);
+            release();
+            return false;
         }
-        slice.duplicate().get(bytes, length, n);
+        slices.add(slice.asReadOnlyBuffer());
         length += n;
         return true;
     }
@@ -47,8 +52,15 @@ final class ReplayBuffer {
         return intact;
     }
 
-    ByteBuffer contents() {
-        return ByteBuffer.wrap(bytes, 0, length);
+    boolean isEmpty() {
+        return length == 0;
+    }
+
+    /** Fresh views of what was sent, in order, to send again. */
+    List<ByteBuffer> contents() {
+        List<ByteBuffer> views = new ArrayList<>(slices.size());
+        slices.forEach(s -> views.add(s.duplicate()));
+        return views;
     }
 
     /** Gives the memory back; the request can no longer be replayed. */
@@ -56,7 +68,7 @@ final class ReplayBuffer {
         if (intact) {
             globalRemaining.addAndGet(length);
             intact = false;
-            bytes = null;
+            slices.clear();
             length = 0;
         }
     }
