@@ -46,6 +46,7 @@ final class ClientConnection implements UpstreamListener {
     private State state = State.HEAD;
     private boolean clientReadSuspended;
     private boolean upstreamReadSuspended;
+    private boolean draining;
 
     // The exchange in progress.
     private RequestHead request;
@@ -111,6 +112,24 @@ final class ClientConnection implements UpstreamListener {
         return product.id();
     }
 
+    /**
+     * The product's listener is gone: the exchange in progress finishes (its answer says
+     * {@code Connection: close} when not yet sent) and then the connection closes; an idle one
+     * closes now. Without this an agent's keep-alive connection would go on relaying a removed
+     * product for as long as it keeps sending.
+     */
+    synchronized void drain() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        draining = true;
+        if (betweenRequests()) {
+            closeClient();
+        } else {
+            closeAfterResponse = true;
+        }
+    }
+
     /** Whether the connection sits between requests (idle timeouts apply only then). */
     synchronized boolean betweenRequests() {
         return state == State.HEAD && !requestScanner.started();
@@ -168,7 +187,7 @@ final class ClientConnection implements UpstreamListener {
         responseStarted = false;
         responseDone = false;
         responseScanner = new HeadScanner(16 * 1024, 502, 64 * 1024, 502);
-        closeAfterResponse = !request.keepAlive();
+        closeAfterResponse = draining || !request.keepAlive();
         upstreamReusable = true;
         List<HostAndPort> servers = ctx.settings().serversFor(product, request.path());
         server = servers.get(0);
