@@ -1,8 +1,6 @@
 package io.fipsrelay.server;
 
 import com.codahale.metrics.MetricRegistry;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.fipsrelay.core.fips.FipsBootstrap;
 import io.fipsrelay.core.fips.FipsNotReadyException;
 import io.fipsrelay.core.fips.FipsReport;
@@ -11,7 +9,6 @@ import io.fipsrelay.core.relay.BindFailure;
 import io.fipsrelay.core.relay.RelayEngine;
 import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.settings.SettingsException;
-import io.fipsrelay.core.settings.SettingsLoader;
 import io.fipsrelay.core.tls.FipsTlsContext;
 import java.nio.file.Path;
 import java.util.Map;
@@ -47,12 +44,15 @@ public final class RelayServer implements AutoCloseable {
     private final PluginCatalog catalog;
     private final RelaySettings settings;
     private final RelayEngine engine;
+    private final PluginFolderScanner scanner;
 
-    private RelayServer(FipsReport fips, PluginCatalog catalog, RelaySettings settings, RelayEngine engine) {
+    private RelayServer(FipsReport fips, PluginCatalog catalog, RelaySettings settings, RelayEngine engine,
+                        PluginFolderScanner scanner) {
         this.fips = fips;
         this.catalog = catalog;
         this.settings = settings;
         this.engine = engine;
+        this.scanner = scanner;
     }
 
     /** Loads and validates everything, then binds every enabled product (all or none). */
@@ -83,10 +83,15 @@ public final class RelayServer implements AutoCloseable {
                 engine.close();
                 throw new StartupFailure(StartupFailure.BIND, e.getMessage(), e);
             }
+            PluginFolderScanner scanner = null;
+            if (loaded.hotPlug().enabled()) {
+                scanner = new PluginFolderScanner(options.pluginsDir(), loaded.jarsAtStart(),
+                        new HotPlug(catalog, loaded.operatorSettings(), engine)).start(loaded.hotPlug().scanInterval());
+            }
             LOG.info("fips-relay ready: {} products listening on {} (site {}, plugins {})",
                     engine.boundAddresses().size(), loaded.settings().listen().address(), loaded.settings().site(),
                     catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList());
-            return new RelayServer(report, catalog, loaded.settings(), engine);
+            return new RelayServer(report, catalog, loaded.settings(), engine, scanner);
         } catch (StartupFailure e) {
             if (catalog != null) {
                 catalog.close();
@@ -96,25 +101,28 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
-    /** Plugins plus validated settings, without FIPS or sockets: what check-config, plugins and agent-config need. */
-    public record Loaded(PluginCatalog catalog, RelaySettings settings) {
+    /**
+     * Plugins plus validated settings, without FIPS or sockets: what check-config, plugins and
+     * agent-config need, and what a start and hot plug build on.
+     */
+    record Loaded(PluginCatalog catalog, RelaySettings settings, OperatorSettings operatorSettings,
+                         OperatorSettings.HotPlug hotPlug, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart) {
     }
 
-    public static Loaded loadSettings(Options options) throws StartupFailure {
+    static Loaded loadSettings(Options options) throws StartupFailure {
         PluginCatalog catalog;
+        Map<Path, PluginFolderScanner.JarStamp> jars;
         try {
-            catalog = PluginCatalog.load(options.pluginsDir());
+            // The folder as seen now is what the catalog loads and what the scanner later compares with.
+            jars = PluginFolderScanner.snapshot(options.pluginsDir());
+            catalog = PluginCatalog.load(options.pluginsDir(), jars.keySet());
         } catch (Exception e) {
             throw new StartupFailure(StartupFailure.CONFIG, "cannot load plugins: " + e.getMessage(), e);
         }
         try {
-            SettingsLoader loader = SettingsLoader.withCoreDefaults().environment(options.environment());
-            for (PluginCatalog.LoadedPlugin p : catalog.plugins()) {
-                loader.addProducts(p.products(), p.reference());
-            }
-            Config operator = options.configFile().isPresent()
-                    ? SettingsLoader.parseFile(options.configFile().get()) : ConfigFactory.empty();
-            return new Loaded(catalog, loader.load(operator));
+            OperatorSettings operator = OperatorSettings.read(options);
+            RelaySettings settings = operator.forPlugins(catalog.plugins());
+            return new Loaded(catalog, settings, operator, operator.hotPlug(), jars);
         } catch (SettingsException e) {
             catalog.close();
             throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
@@ -148,6 +156,9 @@ public final class RelayServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (scanner != null) {
+            scanner.close();
+        }
         engine.close();
         catalog.close();
     }
