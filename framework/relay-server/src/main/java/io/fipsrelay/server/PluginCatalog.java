@@ -15,6 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.zip.ZipException;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginManager;
 import org.pf4j.PluginState;
@@ -71,6 +74,16 @@ public final class PluginCatalog implements AutoCloseable {
     /** Loads one jar; returns the plugin, or null when it was refused (the reason is logged and kept). */
     public synchronized LoadedPlugin loadJar(Path jar) {
         forget(jar);
+        String declaredId;
+        try {
+            declaredId = declaredPluginId(jar);
+        } catch (NotAPluginJar e) {
+            return refuse(jar, e.getMessage(), null);
+        }
+        LoadedPlugin twin = loaded.get(declaredId);
+        if (twin != null) {
+            return refuse(jar, "plugin id " + declaredId + " is already loaded from " + twin.jar().getFileName(), null);
+        }
         String pluginId = null;
         try {
             pluginId = manager.loadPlugin(jar);
@@ -105,6 +118,37 @@ public final class PluginCatalog implements AutoCloseable {
             // PF4J's messages go on with advice over several lines; the first says what is wrong.
             String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());
             return refuse(jar, message, pluginId);
+        }
+    }
+
+    /**
+     * The Plugin-Id a jar's manifest declares. Read before PF4J sees the file because PF4J answers
+     * a file that is no jar with "No PluginDescriptorFinder" after logging a stack trace, and a
+     * second plugin with a loaded id with a paragraph; an operator needs one plain reason.
+     */
+    private static String declaredPluginId(Path jar) throws NotAPluginJar {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            if (manifest == null) {
+                throw new NotAPluginJar("no META-INF/MANIFEST.MF: not a PF4J plugin jar");
+            }
+            for (String attribute : List.of("Plugin-Id", "Plugin-Version")) {
+                String value = manifest.getMainAttributes().getValue(attribute);
+                if (value == null || value.isBlank()) {
+                    throw new NotAPluginJar("no " + attribute + " in its manifest: not a PF4J plugin jar");
+                }
+            }
+            return manifest.getMainAttributes().getValue("Plugin-Id").trim();
+        } catch (ZipException e) {
+            throw new NotAPluginJar("not a jar file (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new NotAPluginJar("cannot read it: " + e);
+        }
+    }
+
+    private static final class NotAPluginJar extends Exception {
+        NotAPluginJar(String reason) {
+            super(reason, null, false, false);
         }
     }
 
