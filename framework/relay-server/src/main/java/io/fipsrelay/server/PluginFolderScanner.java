@@ -65,6 +65,9 @@ final class PluginFolderScanner implements AutoCloseable {
 
     /** The plugin jars in the folder now: regular *.jar files, hidden ones left out. */
     static Map<Path, JarStamp> snapshot(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("plugins folder " + dir + " does not exist");
+        }
         Map<Path, JarStamp> jars = new HashMap<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(PluginFolderScanner::isPluginJarName).toList()) {
