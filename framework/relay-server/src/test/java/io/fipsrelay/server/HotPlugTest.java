@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Plugin jars built in the test from sources outside the build, dropped into and removed from the
- * plugins folder of a running relay (the default scan interval), with a real TLS intake behind it.
+ * plugins folder of a running relay, with a real TLS intake behind it.
  */
 class HotPlugTest {
 
@@ -58,15 +58,21 @@ class HotPlugTest {
         plugins = Files.createDirectories(dir.resolve("plugins"));
         staging = Files.createDirectories(dir.resolve("staging"));
         TestPlugins.oneProduct(plugins.resolve("alpha.jar"), "alpha", "alpha", 1, "alpha-intake");
-        base = FreePorts.pickRange(8);
+        TestPlugins.oneProduct(staging.resolve("zeta.jar"), "zeta", "zeta", 6, "zeta-intake");
+        TestPlugins.copyInto(staging.resolve("zeta.jar"), plugins);
+        base = FreePorts.pickRange(10);
+        // zeta, present at start, is moved by the operator from its offset's port (base + 6) to base + 9.
         Path conf = Files.writeString(dir.resolve("fips-relay.conf"), """
                 fips-relay {
                   listen.port-range-start = %d
                   tls.ca-file = "%s"
                   upstream.port = %d
                   dns.hosts { "*.ddog-gov.com" = "127.0.0.1" }
+                  products.zeta.port = %d
+                  # Shorter than the default (500ms) to keep the suite quick; HotPlugIT times the default.
+                  plugins.scan-interval = 200ms
                 }
-                """.formatted(base, pki.writeCaPem(dir.resolve("ca.pem")), intake.port()));
+                """.formatted(base, pki.writeCaPem(dir.resolve("ca.pem")), intake.port(), base + 9));
         server = RelayServer.start(RelayServer.Options.of(Optional.of(conf), plugins)
                 .withProviderOrder(FipsBootstrap.ProviderOrder.APPENDED).withEnvironment(Map.of()));
         alphaAgent = RawHttpClient.connect(base + 1);
@@ -122,8 +128,8 @@ class HotPlugTest {
             Await.until(COME_UP, "port " + port + " closed after its jar was removed", () -> !Await.accepting(port));
             assertThat(agent.isClosedByPeer(Duration.ofSeconds(5))).as("idle connection of the removed product").isTrue();
         }
-        assertThat(server.catalog().plugins()).extracting(PluginCatalog.LoadedPlugin::pluginId).containsExactly("alpha");
-        assertThat(server.engine().boundAddresses()).containsOnlyKeys("alpha");
+        assertThat(server.catalog().plugins()).extracting(PluginCatalog.LoadedPlugin::pluginId).doesNotContain("beta");
+        assertThat(server.engine().boundAddresses()).doesNotContainKey("beta");
         assertThat(log.lines()).anyMatch(l -> l.startsWith("INFO plugin beta hot-plugged from beta.jar"))
                 .anyMatch(l -> l.startsWith("INFO plugin beta removed with beta.jar"));
     }
@@ -134,7 +140,7 @@ class HotPlugTest {
         Await.until(COME_UP, "x.jar refused", () -> refusedJars().contains(garbage));
 
         assertThat(log.lines()).anyMatch(l -> l.startsWith("ERROR plugin jar " + garbage + " refused: not a jar file"));
-        assertThat(server.engine().boundAddresses()).containsOnlyKeys("alpha");
+        assertThat(server.engine().boundAddresses()).containsKey("alpha");
 
         Files.delete(garbage);
         Await.until(COME_UP, "x.jar forgotten once removed", () -> !refusedJars().contains(garbage));
@@ -150,7 +156,7 @@ class HotPlugTest {
                 .extracting(PluginCatalog.RefusedPlugin::reason).asString()
                 .contains("port offset 1 of product gamma is already taken by alpha/alpha");
         assertThat(log.lines()).anyMatch(l -> l.startsWith("ERROR plugin jar " + jar + " refused: port offset 1"));
-        assertThat(server.catalog().plugins()).extracting(PluginCatalog.LoadedPlugin::pluginId).containsExactly("alpha");
+        assertThat(server.catalog().plugins()).extracting(PluginCatalog.LoadedPlugin::pluginId).doesNotContain("clash");
         Files.delete(jar);
     }
 
@@ -166,7 +172,8 @@ class HotPlugTest {
             assertThat(server.catalog().refused()).filteredOn(r -> r.jar().equals(jar)).singleElement()
                     .extracting(PluginCatalog.RefusedPlugin::reason).asString()
                     .contains("cannot bind 127.0.0.1:" + port + " for product delta");
-            assertThat(server.catalog().plugins()).extracting(PluginCatalog.LoadedPlugin::pluginId).containsExactly("alpha");
+            assertThat(server.catalog().plugins()).extracting(PluginCatalog.LoadedPlugin::pluginId).doesNotContain("delta");
+            assertThat(server.engine().boundAddresses()).doesNotContainKey("delta");
             Files.delete(jar);
         }
     }
@@ -189,6 +196,29 @@ class HotPlugTest {
         assertThat(intake.requests()).last().extracting(RecordedRequest::sni).isEqualTo("new-intake.ddog-gov.com");
         Files.delete(jar);
         Await.until(COME_UP, "epsilon port closed", () -> !Await.accepting(port));
+    }
+
+    @Test
+    void a_plugin_gets_the_running_operator_settings_and_a_removed_ones_settings_do_not_block_others() throws Exception {
+        int operatorsPort = base + 9;
+        assertThat(Await.accepting(operatorsPort)).as("zeta on the port the operator gave it").isTrue();
+        Path zeta = plugins.resolve("zeta.jar");
+        Files.delete(zeta);
+        Await.until(COME_UP, "zeta's port closed", () -> !Await.accepting(operatorsPort));
+
+        // The operator's products.zeta block now names a product that is not loaded: still no reason to refuse eta.
+        Path eta = TestPlugins.copyInto(TestPlugins.oneProduct(staging.resolve("eta.jar"), "eta", "eta", 3, "eta-intake"), plugins);
+        Await.until(COME_UP, "eta accepting", () -> Await.accepting(base + 3));
+
+        TestPlugins.copyInto(staging.resolve("zeta.jar"), plugins);
+        Await.until(COME_UP, "zeta back on the operator's port", () -> Await.accepting(operatorsPort));
+        assertThat(Await.accepting(base + 6)).as("not on its offset's port").isFalse();
+        assertThat(RawHttpClient.exchange(operatorsPort, "POST /api/v2/z HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}")
+                .status()).isEqualTo(202);
+        assertThat(intake.requests()).last().extracting(RecordedRequest::sni).isEqualTo("zeta-intake.ddog-gov.com");
+
+        Files.delete(eta);
+        Await.until(COME_UP, "eta's port closed", () -> !Await.accepting(base + 3));
     }
 
     private static List<Path> refusedJars() {
