@@ -106,7 +106,7 @@ public final class RelayServer implements AutoCloseable {
      * agent-config need, and what a start and hot plug build on.
      */
     record Loaded(PluginCatalog catalog, RelaySettings settings, OperatorSettings operatorSettings,
-                         OperatorSettings.HotPlug hotPlug, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart) {
+                  OperatorSettings.HotPlug hotPlug, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart) {
     }
 
     static Loaded loadSettings(Options options) throws StartupFailure {
@@ -142,6 +142,7 @@ public final class RelayServer implements AutoCloseable {
         return fips;
     }
 
+    /** The settings the relay started with (products hot-plugged since are in {@link #catalog()} and the engine). */
     public RelaySettings settings() {
         return settings;
     }
