@@ -102,8 +102,8 @@ class HotPlugIT {
             System.err.println("hot-plugged example product accepting after (ms, jar copied in -> port accepting): " + comeUpMillis);
             assertThat(comeUpMillis).allSatisfy(ms -> assertThat(ms).isLessThan(COME_UP.toMillis()));
         }
-        assertThat(relay.log()).anyMatch(l -> l.contains("INFO  HotPlug - plugin example-product hot-plugged from example-product-1.0.0.jar"))
-                .anyMatch(l -> l.contains("INFO  HotPlug - plugin example-product removed with example-product-1.0.0.jar"));
+        relay.awaitLog(l -> l.contains("INFO  HotPlug - plugin example-product hot-plugged from example-product-1.0.0.jar"), COME_UP);
+        relay.awaitLog(l -> l.contains("INFO  HotPlug - plugin example-product removed with example-product-1.0.0.jar"), COME_UP);
     }
 
     @Test
