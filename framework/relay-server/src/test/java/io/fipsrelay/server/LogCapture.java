@@ -19,7 +19,8 @@ final class LogCapture implements AutoCloseable {
 
     /** Level and formatted message of every event so far, e.g. "ERROR plugin jar /x/y.jar refused: ...". */
     List<String> lines() {
-        synchronized (appender.list) {
+        // ListAppender appends under the appender's own lock (AppenderBase.doAppend is synchronized).
+        synchronized (appender) {
             return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
         }
     }
