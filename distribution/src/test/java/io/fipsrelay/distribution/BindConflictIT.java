@@ -26,13 +26,14 @@ class BindConflictIT {
         Path ca = TestPki.create("bind test CA").writeCaPem(dir.resolve("ca.pem"));
         Path conf = Files.writeString(dir.resolve("fips-relay.conf"), "fips-relay {\n  listen.port-range-start = " + base
                 + "\n  tls.ca-file = \"" + ca + "\"\n}\n");
-        try (ServerSocket squatter = new ServerSocket(base + 1, 50, InetAddress.getLoopbackAddress())) {
-            Process p = new ProcessBuilder(List.of(RelayProcess.dist().resolve("bin/fips-relay").toString(), "run",
+        // The logs port (offset 5): metrics (offset 1) binds first and must be released again.
+        try (ServerSocket squatter = new ServerSocket(base + 5, 50, InetAddress.getLoopbackAddress())) {
+            Process p = new ProcessBuilder(List.of(ConfiguredRelay.dist().resolve("bin/fips-relay").toString(), "run",
                     "--config", conf.toString())).redirectErrorStream(true).start();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as(out).isNotZero();
-            assertThat(out).contains("cannot bind 127.0.0.1:" + (base + 1) + " for product metrics: ")
+            assertThat(out).contains("cannot bind 127.0.0.1:" + (base + 5) + " for product logs: ")
                     .containsIgnoringCase("address already in use");
         }
         // Nothing was left bound: every port of the range can be taken again.

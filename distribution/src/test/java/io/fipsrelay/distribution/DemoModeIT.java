@@ -22,7 +22,7 @@ class DemoModeIT {
     void demo_mode_answers_the_agents_requests_from_a_local_fips_tls_intake() throws Exception {
         int base = FreePorts.pickRange(16);
         Path conf = Files.writeString(dir.resolve("fips-relay.conf"), "fips-relay.listen.port-range-start = " + base + "\n");
-        Process p = new ProcessBuilder(List.of(RelayProcess.dist().resolve("bin/fips-relay").toString(), "run", "--demo",
+        Process p = new ProcessBuilder(List.of(ConfiguredRelay.dist().resolve("bin/fips-relay").toString(), "run", "--demo",
                 "--config", conf.toString())).redirectErrorStream(true).redirectOutput(dir.resolve("relay.log").toFile()).start();
         try {
             awaitPort(base + 1, p);

@@ -31,7 +31,7 @@ class GracefulDrainIT {
         int size = 5 * 1000 * 1000;
         try (RecordingIntake intake = RecordingIntake.builder(pki.issue(KeyType.EC_P256, "*.agent.ddog-gov.com"))
                 .readBytesPerSecond(1_500_000).start();
-             RelayProcess relay = RelayProcess.start(dir, pki.writeCaPem(dir.resolve("ca.pem")), intake.port(), "", 1);
+             ConfiguredRelay relay = ConfiguredRelay.start(dir, pki.writeCaPem(dir.resolve("ca.pem")), intake.port(), "", 1);
              RawHttpClient client = RawHttpClient.connect(relay.portRangeStart + 1)) {
             OutputStream out = client.socket().getOutputStream();
             out.write(("POST /api/v2/series HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + size + "\r\n\r\n")

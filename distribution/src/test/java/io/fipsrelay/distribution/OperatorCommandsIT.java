@@ -33,7 +33,7 @@ class OperatorCommandsIT {
     }
 
     static Run run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(RelayProcess.dist().resolve("bin/fips-relay").toString()));
+        List<String> cmd = new ArrayList<>(List.of(ConfiguredRelay.dist().resolve("bin/fips-relay").toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();

@@ -1,91 +1,130 @@
 package io.fipsrelay.distribution;
 
-import io.fipsrelay.testkit.FreePorts;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.net.Socket;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
-/** The assembled relay started through bin/fips-relay as an operator would, for end-to-end tests. */
+/**
+ * bin/fips-relay started as its own process, as an operator starts it: the launcher's JVM flags,
+ * the production provider order, logs on stderr. Output is kept for assertions and echoed to the
+ * test's stderr with a prefix.
+ */
 final class RelayProcess implements AutoCloseable {
 
-    final Process process;
-    final Path log;
-    final int portRangeStart;
+    /** Variables of the test's environment the relay would read as configuration. */
+    private static final List<String> RELAY_VARIABLES = List.of("DD_SITE", "DD_FIPS_LOCAL_ADDRESS", "DD_FIPS_PORT_RANGE_START",
+            "FIPS_RELAY_JVM_OPTS", "FIPS_RELAY_LOG_LEVEL");
 
-    private RelayProcess(Process process, Path log, int portRangeStart) {
+    private final Process process;
+    private final List<String> stdout = new CopyOnWriteArrayList<>();
+    private final List<String> stderr = new CopyOnWriteArrayList<>();
+    private final Thread outReader;
+    private final Thread errReader;
+
+    private RelayProcess(Process process, String label) {
         this.process = process;
-        this.log = log;
-        this.portRangeStart = portRangeStart;
+        this.outReader = pump(process.getInputStream(), stdout, label + " out");
+        this.errReader = pump(process.getErrorStream(), stderr, label);
     }
 
-    static Path dist() {
-        String dist = System.getProperty("fips-relay.dist");
-        if (dist == null) {
-            throw new IllegalStateException("system property fips-relay.dist is not set (run through mvn verify)");
+    /** Starts {@code bin/fips-relay <args>}. */
+    static RelayProcess start(Map<String, String> environment, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Distribution.launcher().toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        RELAY_VARIABLES.forEach(builder.environment()::remove);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().putAll(environment);
+        try {
+            return new RelayProcess(builder.start(), "relay " + args[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
         }
-        return Path.of(dist);
     }
 
-    /**
-     * Starts the relay with a config that trusts {@code caFile}, sends every *.ddog-gov.com name to
-     * 127.0.0.1:{@code intakePort}, listens on a free port range, plus {@code extraHocon}; waits
-     * until the given product port accepts.
-     */
-    static RelayProcess start(Path workDir, Path caFile, int intakePort, String extraHocon, int waitForOffset)
-            throws Exception {
-        int base = FreePorts.pickRange(16);
-        Path conf = workDir.resolve("fips-relay.conf");
-        Files.writeString(conf, "fips-relay {\n"
-                + "  listen.port-range-start = " + base + "\n"
-                + "  tls.ca-file = \"" + caFile.toAbsolutePath() + "\"\n"
-                + "  upstream.port = " + intakePort + "\n"
-                + "  dns.hosts { \"*.ddog-gov.com\" = \"127.0.0.1\" }\n"
-                + "}\n" + extraHocon);
-        Path log = workDir.resolve("relay.log");
-        List<String> cmd = new ArrayList<>(List.of(dist().resolve("bin/fips-relay").toString(), "run", "--config", conf.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        Process p = pb.start();
-        RelayProcess relay = new RelayProcess(p, log, base);
-        relay.awaitPort(base + waitForOffset, Duration.ofSeconds(30));
-        return relay;
+    /** Runs a one-shot command (plugins, agent-config, check-config) to its end. */
+    static Finished run(String... args) {
+        try (RelayProcess p = start(Map.of(), args)) {
+            if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("bin/fips-relay " + String.join(" ", args) + " did not finish within 60 s");
+            }
+            p.outReader.join(5_000);
+            p.errReader.join(5_000);
+            return new Finished(p.process.exitValue(), String.join("\n", p.stdout), String.join("\n", p.stderr));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
-    void awaitPort(int port, Duration timeout) throws Exception {
+    record Finished(int exit, String out, String err) {
+    }
+
+    /** Waits for a stderr (log) line; fails with the output so far if the process ends or time runs out. */
+    String awaitLog(Predicate<String> line, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            for (String l : stderr) {
+                if (line.test(l)) {
+                    return l;
+                }
+            }
             if (!process.isAlive()) {
-                throw new AssertionError("relay exited with " + process.exitValue() + ":\n" + output());
+                throw new AssertionError("relay exited with " + process.exitValue() + ":\n" + String.join("\n", stderr));
             }
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
             }
         }
-        throw new AssertionError("port " + port + " not accepting within " + timeout + ":\n" + output());
+        throw new AssertionError("no such log line within " + timeout + ":\n" + String.join("\n", stderr));
     }
 
-    String output() throws IOException {
-        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+    List<String> log() {
+        return List.copyOf(stderr);
     }
 
-    /** SIGTERM, as systemd and container runtimes send it. */
-    void terminate() {
-        process.destroy();
-    }
-
+    /** SIGTERM, as systemd stops it; forcibly if it has not ended within 15 s. */
     @Override
-    public void close() throws Exception {
-        if (process.isAlive()) {
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    private static Thread pump(InputStream in, List<String> into, String label) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    into.add(line);
+                    System.err.println("[" + label + "] " + line);
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, label + "-reader");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 }

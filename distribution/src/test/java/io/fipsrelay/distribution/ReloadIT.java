@@ -31,7 +31,7 @@ class ReloadIT {
         int size = 3 * 1000 * 1000;
         try (RecordingIntake intake = RecordingIntake.builder(pki.issue(KeyType.EC_P256, "*.agent.ddog-gov.com"))
                 .readBytesPerSecond(1_000_000).start();
-             RelayProcess relay = RelayProcess.start(dir, ca, intake.port(), "", 1)) {
+             ConfiguredRelay relay = ConfiguredRelay.start(dir, ca, intake.port(), "", 1)) {
             int port = relay.portRangeStart + 1;
             Path conf = dir.resolve("fips-relay.conf");
             Path pid = dir.resolve("relay.pid");
@@ -83,13 +83,13 @@ class ReloadIT {
     }
 
     private static int reload(Path pidFile) throws Exception {
-        Process p = new ProcessBuilder(List.of(RelayProcess.dist().resolve("bin/fips-relay").toString(), "reload",
+        Process p = new ProcessBuilder(List.of(ConfiguredRelay.dist().resolve("bin/fips-relay").toString(), "reload",
                 "--pid-file", pidFile.toString())).redirectErrorStream(true).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return p.exitValue();
     }
 
-    private static void awaitLog(RelayProcess relay, String line) throws Exception {
+    private static void awaitLog(ConfiguredRelay relay, String line) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             if (relay.output().contains(line)) {

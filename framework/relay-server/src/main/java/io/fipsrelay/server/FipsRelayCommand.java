@@ -1,5 +1,6 @@
 package io.fipsrelay.server;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -7,17 +8,25 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code bin/fips-relay}: the operator's command line. */
 @Command(name = "fips-relay", mixinStandardHelpOptions = true, versionProvider = FipsRelayCommand.Version.class,
         description = "Relays the agent's local plain HTTP to its intakes over FIPS 140-3 validated TLS (Bouncy Castle FIPS).",
-        subcommands = {FipsRelayCommand.Run.class, FipsRelayCommand.CheckConfig.class, SelfTestCommand.class,
-                DiagnoseCommand.class, FipsRelayCommand.Reload.class})
+        subcommands = {FipsRelayCommand.Run.class, FipsRelayCommand.CheckConfig.class, FipsRelayCommand.Plugins.class,
+                FipsRelayCommand.AgentConfig.class, SelfTestCommand.class, DiagnoseCommand.class, FipsRelayCommand.Reload.class})
 public final class FipsRelayCommand implements Runnable {
 
     /** Set by bin/fips-relay to the installation folder. */
     static final String HOME_PROPERTY = "fips-relay.home";
+
+    /** Exit code of plugins and check-config when a plugin jar was refused. */
+    static final int PLUGIN_REFUSED = 1;
+
+    @Spec
+    CommandSpec spec;
 
     public static void main(String[] args) {
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
@@ -26,12 +35,17 @@ public final class FipsRelayCommand implements Runnable {
     }
 
     public static int execute(String... args) {
-        return new CommandLine(new FipsRelayCommand()).execute(args);
+        return commandLine().execute(args);
+    }
+
+    /** The command line with its subcommands; tests set its out and err writers. */
+    static CommandLine commandLine() {
+        return new CommandLine(new FipsRelayCommand());
     }
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** Options every subcommand that reads the configuration shares. */
@@ -54,6 +68,9 @@ public final class FipsRelayCommand implements Runnable {
 
     @Command(name = "run", description = "Start the relay and serve until stopped (SIGTERM/SIGINT).")
     static final class Run implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
 
@@ -69,8 +86,7 @@ public final class FipsRelayCommand implements Runnable {
             try {
                 server = RelayServer.start(config.options().withDemo(demo));
             } catch (RelayServer.StartupFailure e) {
-                System.err.println("fips-relay: " + e.getMessage());
-                return e.exitCode();
+                return fail(spec, e);
             }
             if (pidFile != null) {
                 try {
@@ -118,6 +134,9 @@ public final class FipsRelayCommand implements Runnable {
 
     @Command(name = "check-config", description = "Validate the configuration and plugins; exit 0 when the relay would start with them.")
     static final class CheckConfig implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
 
@@ -128,22 +147,72 @@ public final class FipsRelayCommand implements Runnable {
             try {
                 loaded = RelayServer.loadSettings(options);
             } catch (RelayServer.StartupFailure e) {
-                System.err.println("fips-relay: " + e.getMessage());
-                return e.exitCode();
+                return fail(spec, e);
             }
             try (PluginCatalog catalog = loaded.catalog()) {
                 // The CA bundle is read through the FIPS module exactly as at start.
                 RelayServer.checkTls(loaded.settings(), options);
-                catalog.refused().forEach(r -> System.err.println("plugin refused: " + r.jar() + ": " + r.reason()));
-                System.out.println("configuration OK: " + options.configFile().map(Path::toString).orElse("(defaults)")
+                PrintWriter err = spec.commandLine().getErr();
+                catalog.refused().forEach(r -> err.println("plugin refused: " + r.jar() + ": " + r.reason()));
+                spec.commandLine().getOut().println("configuration OK: " + options.configFile().map(Path::toString).orElse("(defaults)")
                         + ", plugins " + catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList()
                         + ", " + loaded.settings().enabledProducts().size() + " products enabled");
-                return catalog.refused().isEmpty() ? 0 : 1;
+                return catalog.refused().isEmpty() ? 0 : PLUGIN_REFUSED;
             } catch (RelayServer.StartupFailure e) {
-                System.err.println("fips-relay: " + e.getMessage());
-                return e.exitCode();
+                return fail(spec, e);
             }
         }
+    }
+
+    @Command(name = "plugins", description = {"List the products the plugins provide: id, plugin, port, state and intake servers,",
+            "then the plugin jars that were refused and why. Exit 0, or 1 when a jar was refused."})
+    static final class Plugins implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @CommandLine.Mixin
+        ConfigOptions config = new ConfigOptions();
+
+        @Override
+        public Integer call() {
+            try {
+                RelayServer.Loaded loaded = RelayServer.loadSettings(config.options());
+                try (PluginCatalog catalog = loaded.catalog()) {
+                    ProductTable.lines(catalog, loaded.settings()).forEach(spec.commandLine().getOut()::println);
+                    return catalog.refused().isEmpty() ? 0 : PLUGIN_REFUSED;
+                }
+            } catch (RelayServer.StartupFailure e) {
+                return fail(spec, e);
+            }
+        }
+    }
+
+    @Command(name = "agent-config", description = {"Print the datadog.yaml fips: block (and the DD_FIPS_* variables)",
+            "that send the agent's products to this relay as configured."})
+    static final class AgentConfig implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @CommandLine.Mixin
+        ConfigOptions config = new ConfigOptions();
+
+        @Override
+        public Integer call() {
+            try {
+                RelayServer.Loaded loaded = RelayServer.loadSettings(config.options());
+                try (PluginCatalog ignored = loaded.catalog()) {
+                    AgentConfigSnippet.lines(loaded.settings()).forEach(spec.commandLine().getOut()::println);
+                    return 0;
+                }
+            } catch (RelayServer.StartupFailure e) {
+                return fail(spec, e);
+            }
+        }
+    }
+
+    private static int fail(CommandSpec spec, RelayServer.StartupFailure e) {
+        spec.commandLine().getErr().println("fips-relay: " + e.getMessage());
+        return e.exitCode();
     }
 
     static final class Version implements CommandLine.IVersionProvider {

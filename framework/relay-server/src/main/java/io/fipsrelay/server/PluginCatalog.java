@@ -10,10 +10,14 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Optional;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.zip.ZipException;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.PluginManager;
 import org.pf4j.PluginState;
@@ -47,22 +51,39 @@ public final class PluginCatalog implements AutoCloseable {
         this.manager = new DefaultPluginManager(List.of(dir));
     }
 
-    /** Loads every *.jar in the folder (sorted by name, so clashes resolve the same way every time). */
+    /** Loads every plugin jar in the folder. */
     public static PluginCatalog load(Path dir) throws IOException {
+        requireFolder(dir);
+        return load(dir, PluginFolderScanner.snapshot(dir).keySet());
+    }
+
+    /** Loads these jars of the folder, sorted by name so that clashes resolve the same way every time. */
+    static PluginCatalog load(Path dir, Collection<Path> jars) throws IOException {
+        requireFolder(dir);
+        PluginCatalog catalog = new PluginCatalog(dir);
+        jars.stream().sorted().forEach(catalog::loadJar);
+        return catalog;
+    }
+
+    private static void requireFolder(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IOException("plugins folder " + dir + " does not exist");
         }
-        PluginCatalog catalog = new PluginCatalog(dir);
-        try (Stream<Path> jars = Files.list(dir)) {
-            for (Path jar : jars.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList()) {
-                catalog.loadJar(jar);
-            }
-        }
-        return catalog;
     }
 
     /** Loads one jar; returns the plugin, or null when it was refused (the reason is logged and kept). */
     public synchronized LoadedPlugin loadJar(Path jar) {
+        forget(jar);
+        String declaredId;
+        try {
+            declaredId = declaredPluginId(jar);
+        } catch (NotAPluginJar e) {
+            return refuse(jar, e.getMessage(), null);
+        }
+        LoadedPlugin twin = loaded.get(declaredId);
+        if (twin != null) {
+            return refuse(jar, "plugin id " + declaredId + " is already loaded from " + twin.jar().getFileName(), null);
+        }
         String pluginId = null;
         try {
             pluginId = manager.loadPlugin(jar);
@@ -94,7 +115,40 @@ public final class PluginCatalog implements AutoCloseable {
                     products.stream().map(Product::id).toList());
             return plugin;
         } catch (Exception | LinkageError e) {
-            return refuse(jar, e.getMessage() == null ? e.toString() : e.getMessage(), pluginId);
+            // PF4J's messages go on with advice over several lines; the first says what is wrong.
+            String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());
+            return refuse(jar, message, pluginId);
+        }
+    }
+
+    /**
+     * The Plugin-Id a jar's manifest declares. Read before PF4J sees the file because PF4J answers
+     * a file that is no jar with "No PluginDescriptorFinder" after logging a stack trace, and a
+     * second plugin with a loaded id with a paragraph; an operator needs one plain reason.
+     */
+    private static String declaredPluginId(Path jar) throws NotAPluginJar {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            if (manifest == null) {
+                throw new NotAPluginJar("no META-INF/MANIFEST.MF: not a PF4J plugin jar");
+            }
+            for (String attribute : List.of("Plugin-Id", "Plugin-Version")) {
+                String value = manifest.getMainAttributes().getValue(attribute);
+                if (value == null || value.isBlank()) {
+                    throw new NotAPluginJar("no " + attribute + " in its manifest: not a PF4J plugin jar");
+                }
+            }
+            return manifest.getMainAttributes().getValue("Plugin-Id").trim();
+        } catch (ZipException e) {
+            throw new NotAPluginJar("not a jar file (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new NotAPluginJar("cannot read it: " + e);
+        }
+    }
+
+    private static final class NotAPluginJar extends Exception {
+        NotAPluginJar(String reason) {
+            super(reason, null, false, false);
         }
     }
 
@@ -103,6 +157,22 @@ public final class PluginCatalog implements AutoCloseable {
         if (loaded.remove(pluginId) != null) {
             manager.unloadPlugin(pluginId);
         }
+    }
+
+    /** Refuses a plugin that loaded but that the running relay cannot take (settings, port): unloads it. */
+    public synchronized void refuse(LoadedPlugin plugin, String reason) {
+        loaded.remove(plugin.pluginId());
+        refuse(plugin.jar(), reason, plugin.pluginId());
+    }
+
+    /** The plugin loaded from this jar, if any. */
+    public synchronized Optional<LoadedPlugin> pluginAt(Path jar) {
+        return loaded.values().stream().filter(p -> p.jar().equals(jar)).findFirst();
+    }
+
+    /** Drops what is remembered about a refused jar (it was removed or is being loaded again). */
+    public synchronized void forget(Path jar) {
+        refused.removeIf(r -> r.jar().equals(jar));
     }
 
     private String clash(List<Product> products) {

@@ -3,6 +3,7 @@ package io.fipsrelay.server;
 import com.codahale.metrics.MetricRegistry;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigUtil;
 import io.fipsrelay.core.fips.FipsBootstrap;
 import io.fipsrelay.core.fips.FipsNotReadyException;
 import io.fipsrelay.core.fips.FipsReport;
@@ -11,9 +12,7 @@ import io.fipsrelay.core.relay.BindFailure;
 import io.fipsrelay.core.relay.RelayEngine;
 import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.settings.SettingsException;
-import io.fipsrelay.core.settings.SettingsLoader;
 import io.fipsrelay.core.tls.FipsTlsContext;
-import com.typesafe.config.ConfigUtil;
 import io.fipsrelay.server.demo.DemoIntake;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,15 +61,21 @@ public final class RelayServer implements AutoCloseable {
     private final FipsReport fips;
     private final PluginCatalog catalog;
     private final RelayEngine engine;
+    private final PluginFolderScanner scanner;
     private final DemoIntake demo;
     private final Options options;
+    /** The operator's configuration as last read (start or reload); hot plug builds on it. */
+    private final AtomicReference<OperatorSettings> operatorSettings;
 
-    private RelayServer(FipsReport fips, PluginCatalog catalog, RelayEngine engine, DemoIntake demo, Options options) {
+    private RelayServer(FipsReport fips, PluginCatalog catalog, RelayEngine engine, PluginFolderScanner scanner,
+                        DemoIntake demo, Options options, AtomicReference<OperatorSettings> operatorSettings) {
         this.fips = fips;
         this.catalog = catalog;
         this.engine = engine;
+        this.scanner = scanner;
         this.demo = demo;
         this.options = options;
+        this.operatorSettings = operatorSettings;
     }
 
     /** Loads and validates everything, then binds every enabled product (all or none). */
@@ -88,10 +94,12 @@ public final class RelayServer implements AutoCloseable {
             Loaded loaded = loadSettings(options);
             catalog = loaded.catalog();
             FipsReport report = awaitFips(fips);
+            Options effective = options;
             if (options.demo()) {
                 demo = startDemoIntake(loaded.settings());
                 catalog.close();
-                loaded = loadSettings(options.withOverrides(demoOverrides(loaded.settings(), demo)));
+                effective = options.withOverrides(demoOverrides(loaded.settings(), demo));
+                loaded = loadSettings(effective);
                 catalog = loaded.catalog();
             }
             FipsTlsContext tls = tlsContext(loaded.settings());
@@ -103,11 +111,16 @@ public final class RelayServer implements AutoCloseable {
                 engine.close();
                 throw new StartupFailure(StartupFailure.BIND, e.getMessage(), e);
             }
+            AtomicReference<OperatorSettings> operator = new AtomicReference<>(loaded.operatorSettings());
+            PluginFolderScanner scanner = null;
+            if (loaded.hotPlug().enabled()) {
+                scanner = new PluginFolderScanner(options.pluginsDir(), loaded.jarsAtStart(),
+                        new HotPlug(catalog, operator::get, engine)).start(loaded.hotPlug().scanInterval());
+            }
             LOG.info("fips-relay ready: {} products listening on {} (site {}, plugins {})",
                     engine.boundAddresses().size(), loaded.settings().listen().address(), loaded.settings().site(),
                     catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList());
-            Options effective = demo == null ? options : options.withOverrides(demoOverrides(loaded.settings(), demo));
-            return new RelayServer(report, catalog, engine, demo, effective);
+            return new RelayServer(report, catalog, engine, scanner, demo, effective, operator);
         } catch (StartupFailure e) {
             if (catalog != null) {
                 catalog.close();
@@ -117,6 +130,77 @@ public final class RelayServer implements AutoCloseable {
             }
             fips.cancel(false);
             throw e;
+        }
+    }
+
+    /**
+     * Plugins plus validated settings, without FIPS or sockets: what check-config, plugins and
+     * agent-config need, and what a start and hot plug build on.
+     */
+    record Loaded(PluginCatalog catalog, RelaySettings settings, OperatorSettings operatorSettings,
+                  OperatorSettings.HotPlug hotPlug, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart) {
+    }
+
+    static Loaded loadSettings(Options options) throws StartupFailure {
+        PluginCatalog catalog;
+        Map<Path, PluginFolderScanner.JarStamp> jars;
+        try {
+            // The folder as seen now is what the catalog loads and what the scanner later compares with.
+            jars = PluginFolderScanner.snapshot(options.pluginsDir());
+            catalog = PluginCatalog.load(options.pluginsDir(), jars.keySet());
+        } catch (Exception e) {
+            throw new StartupFailure(StartupFailure.CONFIG, "cannot load plugins: " + e.getMessage(), e);
+        }
+        try {
+            OperatorSettings operator = OperatorSettings.read(options);
+            RelaySettings settings = operator.forPlugins(catalog.plugins());
+            return new Loaded(catalog, settings, operator, operator.hotPlug(), jars);
+        } catch (SettingsException e) {
+            catalog.close();
+            throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Re-reads the configuration file; a valid one is applied (see {@link RelayEngine#apply}), an
+     * invalid one is refused with its errors and the running configuration stays.
+     */
+    public synchronized boolean reload() {
+        OperatorSettings operator;
+        RelaySettings next;
+        FipsTlsContext tls;
+        try {
+            operator = OperatorSettings.read(options);
+            next = operator.forPluginsWhileRunning(catalog.plugins());
+            tls = tlsContext(next);
+        } catch (SettingsException | StartupFailure e) {
+            LOG.error("reload refused, the running configuration stays: {}", e.getMessage());
+            return false;
+        }
+        operatorSettings.set(operator);
+        List<String> failed = engine.apply(next, tls);
+        if (!failed.isEmpty()) {
+            LOG.error("reload applied, but these products could not listen: {}", failed);
+        }
+        return failed.isEmpty();
+    }
+
+    /** Installs the FIPS module and builds the TLS context from the settings: what check-config verifies. */
+    public static FipsTlsContext checkTls(RelaySettings settings, Options options) throws StartupFailure {
+        try {
+            FipsBootstrap.install(options.providerOrder());
+        } catch (FipsNotReadyException e) {
+            throw new StartupFailure(StartupFailure.FIPS, "FIPS module not ready: " + e.getMessage(), e);
+        }
+        return tlsContext(settings);
+    }
+
+    private static FipsTlsContext tlsContext(RelaySettings settings) throws StartupFailure {
+        try {
+            return FipsTlsContext.create(settings.tls());
+        } catch (Exception e) {
+            throw new StartupFailure(StartupFailure.CONFIG, "fips-relay.tls.ca-file: " + settings.tls().caFile() + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -150,10 +234,6 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
-    public Optional<DemoIntake> demo() {
-        return Optional.ofNullable(demo);
-    }
-
     private static void warnIfNotLoopback(String address) {
         try {
             if (!java.net.InetAddress.getByName(address).isLoopbackAddress()) {
@@ -162,50 +242,6 @@ public final class RelayServer implements AutoCloseable {
             }
         } catch (java.net.UnknownHostException e) {
             LOG.warn("listen.address {} does not resolve: {}", address, e.getMessage());
-        }
-    }
-
-    /** Plugins plus validated settings, without FIPS or sockets: what check-config, plugins and agent-config need. */
-    public record Loaded(PluginCatalog catalog, RelaySettings settings) {
-    }
-
-    public static Loaded loadSettings(Options options) throws StartupFailure {
-        PluginCatalog catalog;
-        try {
-            catalog = PluginCatalog.load(options.pluginsDir());
-        } catch (Exception e) {
-            throw new StartupFailure(StartupFailure.CONFIG, "cannot load plugins: " + e.getMessage(), e);
-        }
-        try {
-            SettingsLoader loader = SettingsLoader.withCoreDefaults().environment(options.environment());
-            for (PluginCatalog.LoadedPlugin p : catalog.plugins()) {
-                loader.addProducts(p.products(), p.reference());
-            }
-            Config operator = options.overrides().withFallback(options.configFile().isPresent()
-                    ? SettingsLoader.parseFile(options.configFile().get()) : ConfigFactory.empty());
-            return new Loaded(catalog, loader.load(operator));
-        } catch (SettingsException e) {
-            catalog.close();
-            throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
-        }
-    }
-
-    /** Installs the FIPS module and builds the TLS context from the settings: what check-config verifies. */
-    public static FipsTlsContext checkTls(RelaySettings settings, Options options) throws StartupFailure {
-        try {
-            FipsBootstrap.install(options.providerOrder());
-        } catch (FipsNotReadyException e) {
-            throw new StartupFailure(StartupFailure.FIPS, "FIPS module not ready: " + e.getMessage(), e);
-        }
-        return tlsContext(settings);
-    }
-
-    private static FipsTlsContext tlsContext(RelaySettings settings) throws StartupFailure {
-        try {
-            return FipsTlsContext.create(settings.tls());
-        } catch (Exception e) {
-            throw new StartupFailure(StartupFailure.CONFIG, "fips-relay.tls.ca-file: " + settings.tls().caFile() + ": "
-                    + e.getMessage(), e);
         }
     }
 
@@ -222,35 +258,9 @@ public final class RelayServer implements AutoCloseable {
         return fips;
     }
 
+    /** The settings in force (start, or the last reload; hot-plugged products are in the engine). */
     public RelaySettings settings() {
         return engine.settings();
-    }
-
-    /**
-     * Re-reads the configuration file; a valid one is applied (see {@link RelayEngine#apply}), an
-     * invalid one is refused with its errors and the running configuration stays.
-     */
-    public synchronized boolean reload() {
-        RelaySettings next;
-        FipsTlsContext tls;
-        try {
-            SettingsLoader loader = SettingsLoader.withCoreDefaults().environment(options.environment());
-            for (PluginCatalog.LoadedPlugin p : catalog.plugins()) {
-                loader.addProducts(p.products(), p.reference());
-            }
-            Config operator = options.overrides().withFallback(options.configFile().isPresent()
-                    ? SettingsLoader.parseFile(options.configFile().get()) : ConfigFactory.empty());
-            next = loader.load(operator);
-            tls = tlsContext(next);
-        } catch (SettingsException | StartupFailure e) {
-            LOG.error("reload refused, the running configuration stays: {}", e.getMessage());
-            return false;
-        }
-        List<String> failed = engine.apply(next, tls);
-        if (!failed.isEmpty()) {
-            LOG.error("reload applied, but these products could not listen: {}", failed);
-        }
-        return failed.isEmpty();
     }
 
     public RelayEngine engine() {
@@ -261,8 +271,15 @@ public final class RelayServer implements AutoCloseable {
         return catalog;
     }
 
+    public Optional<DemoIntake> demo() {
+        return Optional.ofNullable(demo);
+    }
+
     @Override
     public void close() {
+        if (scanner != null) {
+            scanner.close();
+        }
         engine.close();
         catalog.close();
         if (demo != null) {

@@ -13,7 +13,12 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FreePorts {
 
     private static final int RANGE_LOW = 20000;
-    private static final int RANGE_HIGH = 60000;
+    /**
+     * Below the kernel's ephemeral range: a port there can be any client socket's local port at
+     * any moment, and a listener's bind to it then fails with "Address already in use" (seen on a
+     * busy shared machine: a hot-plugged product's port taken by an unrelated outgoing connection).
+     */
+    private static final int RANGE_HIGH = Math.min(60000, ephemeralLow());
     private static final int RANGE_ATTEMPTS = 200;
 
     private FreePorts() {
@@ -46,6 +51,17 @@ public final class FreePorts {
         }
         throw new IllegalStateException("no " + count + " consecutive free ports found on 127.0.0.1 after "
                 + RANGE_ATTEMPTS + " attempts");
+    }
+
+    /** The first port of the OS's ephemeral range (Linux: /proc; elsewhere the IANA range start). */
+    static int ephemeralLow() {
+        try {
+            String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            int low = Integer.parseInt(range.split("\\s+")[0]);
+            return low > RANGE_LOW + 1000 ? low : 49152;
+        } catch (IOException | RuntimeException e) {
+            return 49152;
+        }
     }
 
     private static boolean allFree(int base, int count) {

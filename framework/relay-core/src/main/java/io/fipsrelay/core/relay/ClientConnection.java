@@ -54,6 +54,7 @@ final class ClientConnection implements UpstreamListener {
     private State state = State.HEAD;
     private boolean clientReadSuspended;
     private boolean upstreamReadSuspended;
+    private boolean draining;
 
     // The exchange in progress.
     private RequestHead request;
@@ -130,10 +131,21 @@ final class ClientConnection implements UpstreamListener {
         return product.id();
     }
 
-    /** Closes the connection if no request is in progress (drain). */
-    synchronized void closeIfBetweenRequests() {
-        if (betweenRequests() && pending.isEmpty()) {
+    /**
+     * The product's listener is gone: the exchange in progress finishes (its answer says
+     * {@code Connection: close} when not yet sent) and then the connection closes; an idle one
+     * closes now. Without this an agent's keep-alive connection would go on relaying a removed
+     * product for as long as it keeps sending.
+     */
+    synchronized void drain() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        draining = true;
+        if (betweenRequests()) {
             closeClient();
+        } else {
+            closeAfterResponse = true;
         }
     }
 
@@ -196,7 +208,7 @@ final class ClientConnection implements UpstreamListener {
         responseStarted = false;
         responseDone = false;
         responseScanner = new HeadScanner(16 * 1024, 502, 64 * 1024, 502);
-        closeAfterResponse = !request.keepAlive();
+        closeAfterResponse = draining || !request.keepAlive();
         upstreamReusable = true;
         upstreamSpoke = false;
         servers = ctx.settings().serversFor(product, request.path());

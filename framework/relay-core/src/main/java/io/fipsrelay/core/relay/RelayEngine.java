@@ -55,6 +55,8 @@ public final class RelayEngine implements AutoCloseable {
     private volatile RelayContext ctx;
     private final Map<Integer, RelaySettings.ProductSettings> byPort = new ConcurrentHashMap<>();
     private final Map<String, InetSocketAddress> bound = new ConcurrentHashMap<>();
+    /** Makes "is the product still bound" and "attach the new connection" one step against unbind's drain. */
+    private final Object binding = new Object();
 
     public RelayEngine(RelaySettings settings, FipsTlsContext tls, RelayMetrics metrics) {
         this.settings = settings;
@@ -151,25 +153,43 @@ public final class RelayEngine implements AutoCloseable {
     public void bind(RelaySettings.ProductSettings p) throws BindFailure {
         InetSocketAddress address = new InetSocketAddress(settings.listen().address(), p.port());
         byPort.put(p.port(), p);
+        // Registered before the socket opens: a connection accepted at once must find its product.
+        bound.put(p.id(), address);
         try {
             acceptor.bind(address);
         } catch (IOException | RuntimeException e) {
+            bound.remove(p.id());
             byPort.remove(p.port());
             throw new BindFailure("cannot bind " + settings.listen().address() + ":" + p.port() + " for product " + p.id()
                     + ": " + UpstreamFailure.describe(e), e);
         }
-        bound.put(p.id(), address);
         LOG.info("{} listening on {}:{} -> {}", p.id(), settings.listen().address(), p.port(),
                 settings.serversFor(p, "/"));
     }
 
-    /** Stops accepting for one product; its open connections finish their exchanges. */
+    /**
+     * Stops accepting for one product; its open connections finish the exchange in progress and
+     * then close (idle ones at once). Other products' connections are not touched.
+     */
     public void unbind(String productId) {
-        InetSocketAddress address = bound.remove(productId);
-        if (address != null) {
-            acceptor.unbind(address);
-            LOG.info("{} stopped listening on {}", productId, address);
+        InetSocketAddress address = bound.get(productId);
+        if (address == null) {
+            return;
         }
+        acceptor.unbind(address);
+        int draining = 0;
+        synchronized (binding) {
+            bound.remove(productId);
+            for (IoSession session : acceptor.getManagedSessions().values()) {
+                ClientConnection c = client(session);
+                if (c != null && localPort(session) == address.getPort() && c.productId().equals(productId)) {
+                    c.drain();
+                    draining++;
+                }
+            }
+        }
+        LOG.info("{} stopped listening on {} ({} open connection(s) finish their exchange, then close)",
+                productId, address, draining);
     }
 
     public Map<String, InetSocketAddress> boundAddresses() {
@@ -194,7 +214,6 @@ public final class RelayEngine implements AutoCloseable {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            clients.forEach(ClientConnection::closeIfBetweenRequests);
             if (clients.isEmpty()) {
                 LOG.info("drained: every exchange finished");
                 return true;
@@ -227,16 +246,20 @@ public final class RelayEngine implements AutoCloseable {
     private final class ClientHandler extends IoHandlerAdapter {
         @Override
         public void sessionCreated(IoSession session) {
-            int port = ((InetSocketAddress) session.getLocalAddress()).getPort();
-            RelaySettings.ProductSettings p = byPort.get(port);
-            if (p == null) {
-                session.closeNow();
-                return;
+            int port = localPort(session);
+            synchronized (binding) {
+                RelaySettings.ProductSettings p = byPort.get(port);
+                InetSocketAddress address = p == null ? null : bound.get(p.id());
+                if (address == null || address.getPort() != port) {
+                    // Accepted in the instant before its listener was unbound: unbind has drained already.
+                    session.closeNow();
+                    return;
+                }
+                ClientConnection c = new ClientConnection(session, p, RelayEngine.this::currentContext);
+                session.setAttribute(CLIENT, c);
+                clients.add(c);
+                metrics.product(p.id()).activeConnections.inc();
             }
-            ClientConnection c = new ClientConnection(session, p, RelayEngine.this::currentContext);
-            session.setAttribute(CLIENT, c);
-            clients.add(c);
-            metrics.product(p.id()).activeConnections.inc();
         }
 
         @Override
@@ -278,10 +301,14 @@ public final class RelayEngine implements AutoCloseable {
                 metrics.product(c.productId()).activeConnections.dec();
             }
         }
+    }
 
-        private ClientConnection client(IoSession session) {
-            return (ClientConnection) session.getAttribute(CLIENT);
-        }
+    private static ClientConnection client(IoSession session) {
+        return (ClientConnection) session.getAttribute(CLIENT);
+    }
+
+    private static int localPort(IoSession session) {
+        return ((InetSocketAddress) session.getLocalAddress()).getPort();
     }
 
     private static ThreadFactory daemon(String name) {
