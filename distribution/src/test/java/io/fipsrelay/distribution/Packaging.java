@@ -1,0 +1,111 @@
+package io.fipsrelay.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** What the packaging and deployment tests share: where the build put things, and running tools. */
+final class Packaging {
+
+    private Packaging() {
+    }
+
+    /** The build folder (distribution/target). */
+    static Path buildDir() {
+        return Path.of(required("fips-relay.build-dir"));
+    }
+
+    /** The distribution module's folder, where container/, kubernetes/ and ecs/ live. */
+    static Path distributionDir() {
+        return Path.of(required("fips-relay.distribution-dir"));
+    }
+
+    /** bc-fips as Maven resolved it from Central. */
+    static Path bcFipsFromMaven() {
+        return Path.of(required("bc-fips.jar"));
+    }
+
+    /** The one .deb this build made. */
+    static Path deb() throws IOException {
+        try (Stream<Path> files = Files.list(buildDir())) {
+            List<Path> debs = files.filter(f -> f.getFileName().toString().matches("fips-relay_.+_all\\.deb")).toList();
+            assertThat(debs).as("exactly one fips-relay_<version>_all.deb in " + buildDir()).hasSize(1);
+            return debs.get(0);
+        }
+    }
+
+    static String required(String property) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            throw new IllegalStateException("system property " + property + " is not set (run through mvn verify)");
+        }
+        return value;
+    }
+
+    record Result(int exit, String out) {
+    }
+
+    /** Runs a command, stdout and stderr together; fails the test if it does not end in 120 s. */
+    static Result run(Map<String, String> env, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    static Result run(String... command) throws Exception {
+        return run(Map.of(), command);
+    }
+
+    /** Runs a command that must succeed; returns its output. */
+    static String ok(String... command) throws Exception {
+        Result r = run(command);
+        assertThat(r.exit()).as(String.join(" ", command) + ":\n" + r.out()).isZero();
+        return r.out();
+    }
+
+    static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A systemd unit file as sections of (key, value) in order; a key may repeat, and an empty
+     * assignment ("CapabilityBoundingSet=") is kept as the empty string.
+     */
+    static Map<String, List<Map.Entry<String, String>>> parseUnit(String text) {
+        Map<String, List<Map.Entry<String, String>>> sections = new LinkedHashMap<>();
+        List<Map.Entry<String, String>> current = null;
+        for (String raw : text.split("\n")) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
+                continue;
+            }
+            if (line.startsWith("[") && line.endsWith("]")) {
+                current = sections.computeIfAbsent(line.substring(1, line.length() - 1), s -> new ArrayList<>());
+                continue;
+            }
+            int eq = line.indexOf('=');
+            assertThat(current).as("directive outside a section: " + line).isNotNull();
+            assertThat(eq).as("not a key=value line: " + line).isPositive();
+            current.add(Map.entry(line.substring(0, eq).strip(), line.substring(eq + 1).strip()));
+        }
+        return sections;
+    }
+}
