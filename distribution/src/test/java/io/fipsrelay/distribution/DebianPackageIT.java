@@ -80,7 +80,7 @@ class DebianPackageIT {
                 .contains("dpkg-statoverride --update --add root fips-relay 0750 /etc/fips-relay");
         // It is the tarball's default configuration: US1-FED on loopback.
         assertThat(Files.readString(root.resolve("etc/fips-relay/fips-relay.conf")))
-                .isEqualTo(Files.readString(RelayProcess.dist().resolve("conf/fips-relay.conf")));
+                .isEqualTo(Files.readString(ConfiguredRelay.dist().resolve("conf/fips-relay.conf")));
     }
 
     @Test
@@ -92,7 +92,7 @@ class DebianPackageIT {
     @Test
     void every_jar_of_the_assembled_relay_ships_in_lib_and_plugins() throws Exception {
         for (String folder : List.of("lib", "plugins")) {
-            try (Stream<Path> jars = Files.list(RelayProcess.dist().resolve(folder))) {
+            try (Stream<Path> jars = Files.list(ConfiguredRelay.dist().resolve(folder))) {
                 List<String> expected = jars.map(j -> "/opt/fips-relay/" + folder + "/" + j.getFileName()).toList();
                 assertThat(expected).isNotEmpty();
                 assertThat(contents.keySet()).containsAll(expected);

@@ -142,7 +142,7 @@ class DeploymentExamplesIT {
         // The build context is the assembled folder: the launcher, its libraries (bc-fips as its own
         // jar) and the default configuration are copied as they are.
         assertThat(instruction("COPY")).containsExactly("--chown=root:fips-relay . /opt/fips-relay/");
-        Path dist = RelayProcess.dist();
+        Path dist = ConfiguredRelay.dist();
         assertThat(dist.resolve("bin/fips-relay")).isExecutable();
         assertThat(dist.resolve("conf/fips-relay.conf")).exists();
         assertThat(dist.resolve("lib").resolve(Packaging.bcFipsFromMaven().getFileName())).exists();
