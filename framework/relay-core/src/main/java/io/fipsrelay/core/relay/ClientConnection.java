@@ -41,6 +41,7 @@ final class ClientConnection implements UpstreamListener {
     private final RelayContext ctx;
     private final RelayMetrics.ProductMetrics productMetrics;
     private final HeadScanner requestScanner;
+    private final HeaderDeadline headerDeadline;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private long pendingBytes;
     private State state = State.HEAD;
@@ -69,7 +70,8 @@ final class ClientConnection implements UpstreamListener {
         this.ctx = ctx;
         this.productMetrics = ctx.metrics().product(product.id());
         RelaySettings.Limits limits = ctx.settings().limits();
-        this.requestScanner = new HeadScanner(limits.maxRequestLine(), 414, limits.maxHeaderSection(), 431);
+        this.requestScanner = HeadScanner.forRequests(limits.maxRequestLine(), limits.maxHeaderSection());
+        this.headerDeadline = new HeaderDeadline(ctx.timer(), limits.headerTimeout());
     }
 
     // ---------------------------------------------------------------- client side
@@ -97,6 +99,7 @@ final class ClientConnection implements UpstreamListener {
         }
         state = State.CLOSED;
         cancelResponseTimer();
+        headerDeadline.stop();
         if (upstream != null) {
             UpstreamConnection u = upstream;
             upstream = null;
@@ -147,9 +150,14 @@ final class ClientConnection implements UpstreamListener {
                 pending.pollFirst();
             }
             if (!complete) {
+                if (requestScanner.started()) {
+                    headerDeadline.startIfStopped(this::headerTimedOut);
+                }
                 return true;
             }
+            headerDeadline.stop();
             request = RequestHead.parse(requestScanner.head(), ctx.policy());
+            BodyFramer.checkAhead(request.bodyFramer(), pending);
         } catch (HttpParseException e) {
             refuse(e.status(), e.getMessage());
             return false;
@@ -160,14 +168,20 @@ final class ClientConnection implements UpstreamListener {
         return true;
     }
 
+    private synchronized void headerTimedOut() {
+        if (state == State.HEAD && headerDeadline.expired()) {
+            refuse(408, "request head not complete within " + headerDeadline.limitMillis() + " ms");
+        }
+    }
+
     private void startExchange() {
-        requestBody = request.chunked() ? BodyFramer.chunked(400) : BodyFramer.length(request.contentLength());
+        requestBody = request.bodyFramer();
         requestDone = false;
         response = null;
         responseBody = null;
         responseStarted = false;
         responseDone = false;
-        responseScanner = new HeadScanner(16 * 1024, 502, 64 * 1024, 502);
+        responseScanner = HeadScanner.forResponses(16 * 1024, 64 * 1024);
         closeAfterResponse = !request.keepAlive();
         upstreamReusable = true;
         List<HostAndPort> servers = ctx.settings().serversFor(product, request.path());
@@ -436,7 +450,7 @@ final class ClientConnection implements UpstreamListener {
             closeClient();
             return;
         }
-        session.write(ErrorAnswer.of(status, product.id(), null, reason));
+        session.write(ErrorAnswer.of(status, product.id(), null, reason, ctx.policy().allowedMethods()));
         closeClient();
     }
 
@@ -448,6 +462,7 @@ final class ClientConnection implements UpstreamListener {
 
     private void closeClient() {
         cancelResponseTimer();
+        headerDeadline.stop();
         state = State.CLOSED;
         pending.clear();
         pendingBytes = 0;

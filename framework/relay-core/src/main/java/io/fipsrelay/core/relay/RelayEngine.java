@@ -48,6 +48,7 @@ public final class RelayEngine implements AutoCloseable {
     private final UpstreamPool pool;
     private final NioSocketAcceptor acceptor;
     private final RelayContext ctx;
+    private final ListenerConnections listenerConnections;
     private final Map<Integer, RelaySettings.ProductSettings> byPort = new ConcurrentHashMap<>();
     private final Map<String, InetSocketAddress> bound = new ConcurrentHashMap<>();
 
@@ -66,6 +67,7 @@ public final class RelayEngine implements AutoCloseable {
         RequestPolicy policy = new RequestPolicy(limits.maxRequestLine(), limits.maxHeaderSection(),
                 limits.maxHeaderFields(), limits.maxBody(), limits.allowedMethods());
         this.ctx = new RelayContext(settings, policy, pool, metrics, timer);
+        this.listenerConnections = new ListenerConnections(limits.maxConnectionsPerListener());
 
         this.acceptor = new NioSocketAcceptor(processors);
         acceptor.setReuseAddress(true);
@@ -153,6 +155,11 @@ public final class RelayEngine implements AutoCloseable {
                 session.closeNow();
                 return;
             }
+            if (!listenerConnections.tryOpen(p.id())) {
+                metrics.product(p.id()).error("connection-cap");
+                session.closeNow();
+                return;
+            }
             session.setAttribute(CLIENT, new ClientConnection(session, p, ctx));
             metrics.product(p.id()).activeConnections.inc();
         }
@@ -193,6 +200,7 @@ public final class RelayEngine implements AutoCloseable {
             if (c != null) {
                 c.clientClosed();
                 metrics.product(c.productId()).activeConnections.dec();
+                listenerConnections.closed(c.productId());
             }
         }
 
