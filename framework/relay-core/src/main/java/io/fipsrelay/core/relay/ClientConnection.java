@@ -414,6 +414,8 @@ final class ClientConnection implements UpstreamListener {
         }
         request = null;
         response = null;
+        // Between exchanges nothing has been answered: a refused next request must get its status.
+        responseStarted = false;
         if (closeAfterResponse || !requestDone) {
             closeClient();
             return;
