@@ -136,6 +136,10 @@ public final class ResponseHead {
         return contentLength;
     }
 
+    List<HeaderField> fields() {
+        return fields;
+    }
+
     public String header(String name) {
         HeaderField f = HeadSyntax.first(fields, name.toLowerCase(java.util.Locale.ROOT));
         return f == null ? null : f.value();
