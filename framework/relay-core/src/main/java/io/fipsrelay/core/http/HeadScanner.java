@@ -25,13 +25,10 @@ public final class HeadScanner {
     private int leadingEmptyLines;
 
     /**
-     * @param startLineStatus status for an over-long start line (414 for requests)
-     * @param headStatus status for an over-large head (431 for requests)
+     * @param startLineStatus status for an over-long start line
+     * @param headStatus status for an over-large head
+     * @param syntaxStatus status for a broken line ending or a control byte in the start line
      */
-    public HeadScanner(int maxStartLine, int startLineStatus, int maxHead, int headStatus) {
-        this(maxStartLine, startLineStatus, maxHead, headStatus, 400);
-    }
-
     private HeadScanner(int maxStartLine, int startLineStatus, int maxHead, int headStatus, int syntaxStatus) {
         this.maxStartLine = maxStartLine;
         this.startLineStatus = startLineStatus;
