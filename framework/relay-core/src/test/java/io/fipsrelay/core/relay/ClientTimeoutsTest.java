@@ -88,7 +88,8 @@ class ClientTimeoutsTest {
 
             assertThat(answer.status()).isEqualTo(408);
             assertThat(answer.header("Connection")).isEqualTo("close");
-            assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofMillis(2500));
+            // At the timeout, not when the trickle ends (25 s): the bytes did not extend it.
+            assertThat(took).isBetween(Duration.ofMillis(900), Duration.ofSeconds(4));
             assertThat(client.isClosedByPeer(WAIT)).isTrue();
         }
         assertServesAndNothingElseArrived();
@@ -97,11 +98,10 @@ class ClientTimeoutsTest {
     @Test
     void one_byte_then_silence_gets_408_at_the_header_timeout_not_the_idle_close() throws Exception {
         try (RawHttpClient client = RawHttpClient.connect(relay.port())) {
-            long start = System.nanoTime();
             client.send("P");
+            // An idle close would end the connection without an answer; the 408 is the header clock.
             RawResponse answer = client.readResponse();
             assertThat(answer.status()).isEqualTo(408);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1900));
         }
         assertServesAndNothingElseArrived();
     }
@@ -148,9 +148,14 @@ class ClientTimeoutsTest {
     @Test
     void a_keep_alive_connection_idle_after_its_exchange_is_closed_after_the_idle_timeout() throws Exception {
         try (RawHttpClient client = RawHttpClient.connect(relay.port())) {
+            long sent = System.nanoTime();
             client.send(HEAD + "{}");
             assertThat(client.readResponse().status()).isEqualTo(202);
-            assertThat(client.isClosedByPeer(Duration.ofMillis(1500))).as("still open before the idle timeout").isFalse();
+            // The idle clock runs from the last byte read, i.e. from the request.
+            Duration leftBeforeTimeout = Duration.ofMillis(1500).minusNanos(System.nanoTime() - sent);
+            if (!leftBeforeTimeout.isNegative()) {
+                assertThat(client.isClosedByPeer(leftBeforeTimeout)).as("still open before the idle timeout").isFalse();
+            }
             assertThat(client.isClosedByPeer(Duration.ofSeconds(4))).as("closed after it").isTrue();
         }
     }
