@@ -9,7 +9,8 @@ import java.util.Map;
  * What the stand-in intake sends back. Immutable; the with* methods return copies.
  *
  * <p>Content-Length is added when the response has neither it nor Transfer-Encoding; a
- * "Transfer-Encoding: chunked" header makes the body go out as one chunk.
+ * "Transfer-Encoding: chunked" header makes the body go out as one chunk. {@link #raw(byte[])}
+ * bypasses all of that for tests of how a client copes with a broken or hostile server.
  */
 public final class CannedResponse {
 
@@ -27,13 +28,20 @@ public final class CannedResponse {
     private final List<HttpHeader> headers;
     private final byte[] body;
     private final boolean dropConnection;
+    private final byte[] rawBytes;
 
     private CannedResponse(int status, String reason, List<HttpHeader> headers, byte[] body, boolean dropConnection) {
+        this(status, reason, headers, body, dropConnection, null);
+    }
+
+    private CannedResponse(int status, String reason, List<HttpHeader> headers, byte[] body, boolean dropConnection,
+            byte[] rawBytes) {
         this.status = status;
         this.reason = reason;
         this.headers = List.copyOf(headers);
         this.body = body;
         this.dropConnection = dropConnection;
+        this.rawBytes = rawBytes;
     }
 
     /** The intake's default answer: 202 Accepted, Content-Type application/json, body "{}". */
@@ -58,6 +66,20 @@ public final class CannedResponse {
     /** Not a response at all: the intake closes the connection without answering. */
     public static CannedResponse dropConnection() {
         return DROP;
+    }
+
+    /**
+     * Exactly these bytes as the answer, however malformed: nothing is added or checked. The intake
+     * then keeps the connection open for the next request (unless the request asked to close), so a
+     * client that wrongly reuses it after a broken answer can be caught doing so.
+     */
+    public static CannedResponse raw(byte[] bytes) {
+        return new CannedResponse(0, "", List.of(), new byte[0], false, bytes.clone());
+    }
+
+    /** {@link #raw(byte[])} of the text as ISO-8859-1 bytes (write the CRLFs yourself). */
+    public static CannedResponse raw(String text) {
+        return raw(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     public CannedResponse withHeader(String name, String value) {
@@ -98,12 +120,24 @@ public final class CannedResponse {
         return dropConnection;
     }
 
+    /** Whether this is a {@link #raw(byte[])} answer. */
+    public boolean isRaw() {
+        return rawBytes != null;
+    }
+
+    byte[] rawUnsafe() {
+        return rawBytes;
+    }
+
     byte[] bodyUnsafe() {
         return body;
     }
 
     @Override
     public String toString() {
+ if (rawBytes != null) {
+            return "CannedResponse[raw, " + rawBytes.length + " bytes]";
+        }
         return dropConnection ? "CannedResponse[drop connection]"
                 : "CannedResponse[" + status + " " + reason + ", " + headers + ", " + body.length + " bytes]";
     }

@@ -405,6 +405,11 @@ public final class RecordingIntake implements AutoCloseable {
         if (response.dropsConnection()) {
             return false;
         }
+        if (response.isRaw()) {
+            out.write(response.rawUnsafe());
+            out.flush();
+            return !HttpWire.hasToken(headers, "Connection", "close");
+        }
         boolean close = HttpWire.hasToken(headers, "Connection", "close")
                 || HttpWire.hasToken(response.headers(), "Connection", "close")
                 || ("HTTP/1.0".equals(parts[2]) && !HttpWire.hasToken(headers, "Connection", "keep-alive"))

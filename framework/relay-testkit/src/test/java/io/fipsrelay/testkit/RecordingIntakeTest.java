@@ -352,6 +352,21 @@ class RecordingIntakeTest {
     }
 
     @Test
+    void a_raw_answer_goes_out_byte_for_byte_and_the_connection_stays_open() throws Exception {
+        byte[] malformed = "HTTP/1.1 200 OK\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        intake = RecordingIntake.builder(ecIdentity).respond(r -> CannedResponse.raw(malformed)).start();
+
+        try (RawHttpClient client = TlsTestClients.rawTls(pki, intake.port(), "localhost")) {
+            client.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+            byte[] received = client.socket().getInputStream().readNBytes(malformed.length);
+            assertThat(received).isEqualTo(malformed);
+            client.send("GET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(intake.awaitRequests(2, WAIT)).extracting(RecordedRequest::connectionId).containsOnly(1L);
+        }
+    }
+
+    @Test
     void close_closes_idle_keep_alive_connections() throws Exception {
         intake = RecordingIntake.builder(ecIdentity).start();
         try (RawHttpClient client = TlsTestClients.rawTls(pki, intake.port(), "localhost")) {

@@ -21,8 +21,29 @@ public interface BodyFramer {
         return new LengthBody(n);
     }
 
+    /** Chunked framing without a size cap (responses: the intake's answer is streamed, whatever its size). */
     static BodyFramer chunked(int errorStatus) {
-        return new ChunkedBody(errorStatus);
+        return new ChunkedBody(errorStatus, Long.MAX_VALUE, errorStatus);
+    }
+
+    /** Chunked framing whose chunks may carry at most {@code maxBody} bytes in all. */
+    static BodyFramer chunked(int errorStatus, long maxBody, int tooLargeStatus) {
+        return new ChunkedBody(errorStatus, maxBody, tooLargeStatus);
+    }
+
+    /**
+     * Runs a fresh framer over the bytes already received, without consuming them. The relay
+     * calls it before it contacts an intake, so a framing error in a body that arrived with its
+     * head is refused before any byte of that request goes upstream. (Bytes that arrive later are
+     * checked as they are forwarded; an error then aborts the upstream connection mid-request.)
+     */
+    static void checkAhead(BodyFramer fresh, Iterable<ByteBuffer> received) throws HttpParseException {
+        for (ByteBuffer b : received) {
+            if (fresh.complete()) {
+                return;
+            }
+            fresh.consume(b.duplicate());
+        }
     }
 
     static BodyFramer untilClose() {

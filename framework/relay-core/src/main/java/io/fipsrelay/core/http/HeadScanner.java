@@ -16,6 +16,7 @@ public final class HeadScanner {
     private final int startLineStatus;
     private final int maxHead;
     private final int headStatus;
+    private final int syntaxStatus;
     private byte[] buf = new byte[512];
     private int len;
     private int lineStart;
@@ -24,14 +25,26 @@ public final class HeadScanner {
     private int leadingEmptyLines;
 
     /**
-     * @param startLineStatus status for an over-long start line (414 for requests)
-     * @param headStatus status for an over-large head (431 for requests)
+     * @param startLineStatus status for an over-long start line
+     * @param headStatus status for an over-large head
+     * @param syntaxStatus status for a broken line ending or a control byte in the start line
      */
-    public HeadScanner(int maxStartLine, int startLineStatus, int maxHead, int headStatus) {
+    private HeadScanner(int maxStartLine, int startLineStatus, int maxHead, int headStatus, int syntaxStatus) {
         this.maxStartLine = maxStartLine;
         this.startLineStatus = startLineStatus;
         this.maxHead = maxHead;
         this.headStatus = headStatus;
+        this.syntaxStatus = syntaxStatus;
+    }
+
+    /** An agent's request head: 414 for the request line, 431 for the header section, 400 for syntax. */
+    public static HeadScanner forRequests(int maxRequestLine, int maxHeaderSection) {
+        return new HeadScanner(maxRequestLine, 414, maxHeaderSection, 431, 400);
+    }
+
+    /** An intake's response head: whatever is wrong with it, the agent gets a 502. */
+    public static HeadScanner forResponses(int maxStatusLine, int maxHeaderSection) {
+        return new HeadScanner(maxStatusLine, 502, maxHeaderSection, 502, 502);
     }
 
     /** Consumes bytes up to the end of the head; true once it is complete (the rest stays in {@code in}). */
@@ -40,7 +53,7 @@ public final class HeadScanner {
             byte b = in.get();
             if (sawCR) {
                 if (b != '\n') {
-                    throw new HttpParseException(400, "bare CR in the header section");
+                    throw new HttpParseException(syntaxStatus, "bare CR in the header section");
                 }
                 sawCR = false;
                 append(b);
@@ -49,7 +62,7 @@ public final class HeadScanner {
                     if (inStartLine) {
                         // RFC 9112 2.2: empty lines before the start line are ignored (a few, not forever).
                         if (++leadingEmptyLines > MAX_LEADING_EMPTY_LINES) {
-                            throw new HttpParseException(400, "empty lines instead of a request");
+                            throw new HttpParseException(syntaxStatus, "empty lines instead of a message");
                         }
                         len = lineStart;
                         continue;
@@ -66,7 +79,12 @@ public final class HeadScanner {
                 continue;
             }
             if (b == '\n') {
-                throw new HttpParseException(400, "bare LF line ending (CRLF required)");
+                throw new HttpParseException(syntaxStatus, "bare LF line ending (CRLF required)");
+            }
+            if (inStartLine && isControl(b)) {
+                // Refused on arrival, not at the end of the line: a TLS ClientHello or other binary
+                // sent to a plain-HTTP port starts with one, and may never send a CRLF.
+                throw new HttpParseException(syntaxStatus, "control character in the start line");
             }
             append(b);
             if (inStartLine && len - lineStart > maxStartLine) {
@@ -98,6 +116,10 @@ public final class HeadScanner {
         sawCR = false;
         inStartLine = true;
         leadingEmptyLines = 0;
+    }
+
+    private static boolean isControl(byte b) {
+        return (b >= 0 && b < 0x20 && b != '\t') || b == 0x7f;
     }
 
     private void append(byte b) {

@@ -17,9 +17,10 @@ public final class RequestHead {
     private final List<HeaderField> fields;
     private final long contentLength;
     private final boolean chunked;
+    private final long maxBody;
 
     private RequestHead(byte[] raw, String method, String originTarget, String path, int minorVersion,
-                        List<HeaderField> fields, long contentLength, boolean chunked) {
+                        List<HeaderField> fields, long contentLength, boolean chunked, long maxBody) {
         this.raw = raw;
         this.method = method;
         this.originTarget = originTarget;
@@ -28,6 +29,7 @@ public final class RequestHead {
         this.fields = fields;
         this.contentLength = contentLength;
         this.chunked = chunked;
+        this.maxBody = maxBody;
     }
 
     /** Parses a complete head (as collected by {@link HeadScanner}) under the policy. */
@@ -45,12 +47,6 @@ public final class RequestHead {
         }
         int minor = version(head, sp2 + 1, le);
         String method = new String(head, ls, sp1 - ls, StandardCharsets.US_ASCII);
-        for (int i = sp1 + 1; i < sp2; i++) {
-            int c = head[i] & 0xff;
-            if (c <= 0x20 || c >= 0x7f) {
-                throw new HttpParseException(400, "invalid character in the request target");
-            }
-        }
         if (sp2 == sp1 + 1) {
             throw new HttpParseException(400, "empty request target");
         }
@@ -60,13 +56,17 @@ public final class RequestHead {
         if (!policy.allowedMethods().contains(method)) {
             throw new HttpParseException(405, "method " + method + " is not allowed");
         }
-        String origin = originForm(method, target);
+        String origin = RequestTarget.originForm(method, target);
         int hosts = HeadSyntax.count(fields, "host");
         if (hosts > 1) {
             throw new HttpParseException(400, "several Host fields");
         }
         if (minor == 1 && hosts == 0) {
             throw new HttpParseException(400, "HTTP/1.1 request without Host");
+        }
+        // Checked although never forwarded (the intake's Host replaces it): RFC 9112 3.2 requires a 400.
+        if (hosts == 1 && !UriSyntax.isHostAndPort(HeadSyntax.first(fields, "host").value())) {
+            throw new HttpParseException(400, "invalid Host field value");
         }
         boolean chunked = HeadSyntax.chunked(fields, 400);
         long length = HeadSyntax.contentLength(fields, 400);
@@ -81,7 +81,8 @@ public final class RequestHead {
         }
         int q = origin.indexOf('?');
         String path = q < 0 ? origin : origin.substring(0, q);
-        return new RequestHead(head, method, origin, path, minor, List.copyOf(fields), Math.max(length, 0), chunked);
+        return new RequestHead(head, method, origin, path, minor, List.copyOf(fields), Math.max(length, 0), chunked,
+                policy.maxBody());
     }
 
     /** HTTP-version: only 1.0 and 1.1 are served (505 for other versions, 400 for garbage). */
@@ -98,33 +99,6 @@ public final class RequestHead {
 
     private static boolean digit(byte c) {
         return c >= '0' && c <= '9';
-    }
-
-    /** The origin-form to send upstream. An absolute-form target never chooses the upstream: only its path is kept. */
-    private static String originForm(String method, String target) throws HttpParseException {
-        if (target.startsWith("/")) {
-            if (target.startsWith("//")) {
-                throw new HttpParseException(400, "request target starts with //");
-            }
-            return target;
-        }
-        if (target.equals("*")) {
-            if (!method.equals("OPTIONS")) {
-                throw new HttpParseException(400, "asterisk target outside OPTIONS");
-            }
-            return target;
-        }
-        String lower = target.toLowerCase(java.util.Locale.ROOT);
-        if (lower.startsWith("http://") || lower.startsWith("https://")) {
-            int authority = target.indexOf("//") + 2;
-            int slash = target.indexOf('/', authority);
-            int query = target.indexOf('?', authority);
-            if (slash < 0 || (query >= 0 && query < slash)) {
-                return query < 0 ? "/" : "/" + target.substring(query);
-            }
-            return target.substring(slash);
-        }
-        throw new HttpParseException(400, "request target is neither origin-form nor absolute-form");
     }
 
     private static int indexOf(byte[] b, int from, int to, byte c) {
@@ -203,6 +177,11 @@ public final class RequestHead {
 
     public long contentLength() {
         return contentLength;
+    }
+
+    /** A fresh framer for this request's body; a chunked body is held to {@code limits.max-body} too (413). */
+    public BodyFramer bodyFramer() {
+        return chunked ? BodyFramer.chunked(400, maxBody, 413) : BodyFramer.length(contentLength);
     }
 
     public boolean hasBody() {

@@ -17,10 +17,12 @@ public final class ResponseHead {
     private final List<HeaderField> fields;
     private final Framing framing;
     private final long contentLength;
+    private final int minorVersion;
 
     private ResponseHead(byte[] raw, int statusLineEnd, int status, List<HeaderField> fields, Framing framing,
-                         long contentLength) {
+                         long contentLength, int minorVersion) {
         this.raw = raw;
+        this.minorVersion = minorVersion;
         this.statusLineEnd = statusLineEnd;
         this.status = status;
         this.fields = fields;
@@ -36,8 +38,9 @@ public final class ResponseHead {
         if (le - ls < 12 || head[ls + 8] != ' ' || head[ls + 12] != ' ' && le - ls > 12) {
             throw new HttpParseException(502, "malformed status line");
         }
+        int minor;
         try {
-            RequestHead.version(head, ls, ls + 8);
+            minor = RequestHead.version(head, ls, ls + 8);
         } catch (HttpParseException e) {
             throw new HttpParseException(502, "status line: " + e.getMessage());
         }
@@ -63,6 +66,10 @@ public final class ResponseHead {
         if (chunked && length >= 0) {
             throw new HttpParseException(502, "both Content-Length and Transfer-Encoding in the response");
         }
+        if (chunked && minor == 0) {
+            // RFC 9112 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty framing.
+            throw new HttpParseException(502, "Transfer-Encoding in an HTTP/1.0 response");
+        }
         Framing framing;
         if (requestWasHead || status < 200 || status == 204 || status == 304) {
             framing = Framing.NONE;
@@ -73,7 +80,7 @@ public final class ResponseHead {
         } else {
             framing = Framing.UNTIL_CLOSE;
         }
-        return new ResponseHead(head, le, status, List.copyOf(fields), framing, Math.max(length, 0));
+        return new ResponseHead(head, le, status, List.copyOf(fields), framing, Math.max(length, 0), minor);
     }
 
     /**
@@ -102,9 +109,15 @@ public final class ResponseHead {
         return ByteBuffer.wrap(out.toByteArray());
     }
 
-    /** Whether the intake keeps the connection for another request. */
+    /** Whether the intake keeps the connection for another request (RFC 9112 9.3). */
     public boolean keepAlive() {
-        return framing != Framing.UNTIL_CLOSE && !HeadSyntax.connectionHas(fields, "close");
+        if (framing == Framing.UNTIL_CLOSE) {
+            return false;
+        }
+        if (minorVersion == 0) {
+            return HeadSyntax.connectionHas(fields, "keep-alive");
+        }
+        return !HeadSyntax.connectionHas(fields, "close");
     }
 
     public int status() {
@@ -121,6 +134,10 @@ public final class ResponseHead {
 
     public long contentLength() {
         return contentLength;
+    }
+
+    List<HeaderField> fields() {
+        return fields;
     }
 
     public String header(String name) {

@@ -49,6 +49,7 @@ final class ClientConnection implements UpstreamListener {
     private RelayContext ctx;
     private final RelayMetrics.ProductMetrics productMetrics;
     private final HeadScanner requestScanner;
+    private final HeaderDeadline headerDeadline;
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private long pendingBytes;
     private State state = State.HEAD;
@@ -86,7 +87,8 @@ final class ClientConnection implements UpstreamListener {
         this.ctx = contexts.get();
         this.productMetrics = ctx.metrics().product(product.id());
         RelaySettings.Limits limits = ctx.settings().limits();
-        this.requestScanner = new HeadScanner(limits.maxRequestLine(), 414, limits.maxHeaderSection(), 431);
+        this.requestScanner = HeadScanner.forRequests(limits.maxRequestLine(), limits.maxHeaderSection());
+        this.headerDeadline = new HeaderDeadline(ctx.timer(), limits.headerTimeout());
     }
 
     // ---------------------------------------------------------------- client side
@@ -117,6 +119,7 @@ final class ClientConnection implements UpstreamListener {
         if (replay != null) {
             replay.release();
         }
+        headerDeadline.stop();
         if (upstream != null) {
             UpstreamConnection u = upstream;
             upstream = null;
@@ -185,9 +188,14 @@ final class ClientConnection implements UpstreamListener {
                 pending.pollFirst();
             }
             if (!complete) {
+                if (requestScanner.started()) {
+                    headerDeadline.startIfStopped(this::headerTimedOut);
+                }
                 return true;
             }
+            headerDeadline.stop();
             request = RequestHead.parse(requestScanner.head(), ctx.policy());
+            BodyFramer.checkAhead(request.bodyFramer(), pending);
         } catch (HttpParseException e) {
             refuse(e.status(), e.getMessage());
             return false;
@@ -198,16 +206,22 @@ final class ClientConnection implements UpstreamListener {
         return true;
     }
 
+    private synchronized void headerTimedOut() {
+        if (state == State.HEAD && headerDeadline.expired()) {
+            refuse(408, "request head not complete within " + headerDeadline.limitMillis() + " ms");
+        }
+    }
+
     private void startExchange() {
         ctx = contexts.get();
         product = ctx.settings().product(product.id()).orElse(product);
-        requestBody = request.chunked() ? BodyFramer.chunked(400) : BodyFramer.length(request.contentLength());
+        requestBody = request.bodyFramer();
         requestDone = false;
         response = null;
         responseBody = null;
         responseStarted = false;
         responseDone = false;
-        responseScanner = new HeadScanner(16 * 1024, 502, 64 * 1024, 502);
+        responseScanner = HeadScanner.forResponses(16 * 1024, 64 * 1024);
         closeAfterResponse = draining || !request.keepAlive();
         upstreamReusable = true;
         upstreamSpoke = false;
@@ -497,6 +511,8 @@ final class ClientConnection implements UpstreamListener {
         }
         request = null;
         response = null;
+        // Between exchanges nothing has been answered: a refused next request must get its status.
+        responseStarted = false;
         if (closeAfterResponse || !requestDone) {
             closeClient();
             return;
@@ -534,7 +550,7 @@ final class ClientConnection implements UpstreamListener {
             closeClient();
             return;
         }
-        session.write(ErrorAnswer.of(status, product.id(), null, reason));
+        session.write(ErrorAnswer.of(status, product.id(), null, reason, ctx.policy().allowedMethods()));
         closeClient();
     }
 
@@ -549,6 +565,7 @@ final class ClientConnection implements UpstreamListener {
         if (replay != null) {
             replay.release();
         }
+        headerDeadline.stop();
         state = State.CLOSED;
         pending.clear();
         pendingBytes = 0;

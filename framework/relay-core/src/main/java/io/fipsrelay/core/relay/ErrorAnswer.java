@@ -1,6 +1,7 @@
 package io.fipsrelay.core.relay;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.apache.mina.core.buffer.IoBuffer;
 
 /**
@@ -13,6 +14,11 @@ final class ErrorAnswer {
     }
 
     static IoBuffer of(int status, String product, String upstream, String cause) {
+        return of(status, product, upstream, cause, Set.of());
+    }
+
+    /** {@code allowedMethods} makes the Allow field of a 405 (RFC 9110 15.5.6). */
+    static IoBuffer of(int status, String product, String upstream, String cause, Set<String> allowedMethods) {
         String body = "{\"error\":" + json(reason(status).toLowerCase(java.util.Locale.ROOT))
                 + ",\"product\":" + json(product)
                 + ",\"upstream\":" + json(upstream)
@@ -21,7 +27,7 @@ final class ErrorAnswer {
         String head = "HTTP/1.1 " + status + " " + reason(status) + "\r\n"
                 + "Content-Type: application/json\r\n"
                 + "Content-Length: " + bodyBytes.length + "\r\n"
-                + (status == 405 ? "Allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n" : "")
+                + (status == 405 ? "Allow: " + String.join(", ", allowedMethods) + "\r\n" : "")
                 + "Connection: close\r\n\r\n";
         byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
         IoBuffer buf = IoBuffer.allocate(headBytes.length + bodyBytes.length);

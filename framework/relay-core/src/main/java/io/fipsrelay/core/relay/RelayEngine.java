@@ -53,6 +53,7 @@ public final class RelayEngine implements AutoCloseable {
     private final NioSocketAcceptor acceptor;
     /** What new exchanges use; a reload swaps it, exchanges in flight keep theirs. */
     private volatile RelayContext ctx;
+    private final ListenerConnections listenerConnections;
     private final Map<Integer, RelaySettings.ProductSettings> byPort = new ConcurrentHashMap<>();
     private final Map<String, InetSocketAddress> bound = new ConcurrentHashMap<>();
     /** Makes "is the product still bound" and "attach the new connection" one step against unbind's drain. */
@@ -69,6 +70,7 @@ public final class RelayEngine implements AutoCloseable {
         metrics.upstreamStates(() -> upstream.pool.states());
         this.ctx = context(settings, upstream);
         RelaySettings.Limits limits = settings.limits();
+        this.listenerConnections = new ListenerConnections(limits.maxConnectionsPerListener());
 
         this.acceptor = new NioSocketAcceptor(processors);
         acceptor.setReuseAddress(true);
@@ -255,6 +257,11 @@ public final class RelayEngine implements AutoCloseable {
                     session.closeNow();
                     return;
                 }
+                if (!listenerConnections.tryOpen(p.id())) {
+                    metrics.product(p.id()).error("connection-cap");
+                    session.closeNow();
+                    return;
+                }
                 ClientConnection c = new ClientConnection(session, p, RelayEngine.this::currentContext);
                 session.setAttribute(CLIENT, c);
                 clients.add(c);
@@ -299,6 +306,7 @@ public final class RelayEngine implements AutoCloseable {
                 c.clientClosed();
                 clients.remove(c);
                 metrics.product(c.productId()).activeConnections.dec();
+                listenerConnections.closed(c.productId());
             }
         }
     }
