@@ -20,7 +20,12 @@ public record RelaySettings(
         Buffers relay,
         Limits limits,
         Map<String, ProductSettings> products,
-        boolean statusEnabled) {
+        Status status) {
+
+    /** Whether the status port (port-range-start + 0) is served. */
+    public boolean statusEnabled() {
+        return status.enabled();
+    }
 
     public record Listen(String address, int portRangeStart) {
         public int statusPort() {
@@ -34,6 +39,19 @@ public record RelaySettings(
 
     public record Upstream(int port, Duration connectTimeout, Duration responseTimeout, Duration idleTimeout,
                            int maxIdlePerHost) {
+    }
+
+    /**
+     * The status port and the observability around it.
+     *
+     * @param sampleInterval how often product throughput is sampled into the history
+     * @param history how far back the kept throughput history reaches
+     */
+    public record Status(boolean enabled, boolean jmx, Duration sampleInterval, Duration history) {
+        /** Points of history kept per product. */
+        public int historySamples() {
+            return (int) Math.max(1, history.toMillis() / sampleInterval.toMillis());
+        }
     }
 
     public record Dns(Map<String, String> hosts, Duration refresh) {
