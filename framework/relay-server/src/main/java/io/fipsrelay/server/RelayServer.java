@@ -13,6 +13,7 @@ import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.settings.SettingsException;
 import io.fipsrelay.core.settings.SettingsLoader;
 import io.fipsrelay.core.tls.FipsTlsContext;
+import io.fipsrelay.server.status.StatusService;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -47,12 +48,14 @@ public final class RelayServer implements AutoCloseable {
     private final PluginCatalog catalog;
     private final RelaySettings settings;
     private final RelayEngine engine;
+    private final StatusService status;
 
-    private RelayServer(FipsReport fips, PluginCatalog catalog, RelaySettings settings, RelayEngine engine) {
+    private RelayServer(FipsReport fips, PluginCatalog catalog, RelaySettings settings, RelayEngine engine, StatusService status) {
         this.fips = fips;
         this.catalog = catalog;
         this.settings = settings;
         this.engine = engine;
+        this.status = status;
     }
 
     /** Loads and validates everything, then binds every enabled product (all or none). */
@@ -77,8 +80,10 @@ public final class RelayServer implements AutoCloseable {
                 throw new StartupFailure(StartupFailure.CONFIG, "fips-relay.tls: " + e.getMessage(), e);
             }
             RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(new MetricRegistry()));
+            StatusService status;
             try {
                 engine.bindAll(loaded.settings().enabledProducts());
+                status = StatusService.start(loaded.settings(), report, engine, loaded.settings()::enabledProducts);
             } catch (BindFailure e) {
                 engine.close();
                 throw new StartupFailure(StartupFailure.BIND, e.getMessage(), e);
@@ -86,7 +91,7 @@ public final class RelayServer implements AutoCloseable {
             LOG.info("fips-relay ready: {} products listening on {} (site {}, plugins {})",
                     engine.boundAddresses().size(), loaded.settings().listen().address(), loaded.settings().site(),
                     catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList());
-            return new RelayServer(report, catalog, loaded.settings(), engine);
+            return new RelayServer(report, catalog, loaded.settings(), engine, status);
         } catch (StartupFailure e) {
             if (catalog != null) {
                 catalog.close();
@@ -146,8 +151,13 @@ public final class RelayServer implements AutoCloseable {
         return catalog;
     }
 
+    public StatusService status() {
+        return status;
+    }
+
     @Override
     public void close() {
+        status.close();
         engine.close();
         catalog.close();
     }
