@@ -132,8 +132,9 @@
   function renderMainChart(doc) {
     const h = doc.history;
     const minutes = Math.round(h.times.length * doc.relay.sampleIntervalSeconds / 60);
+    const seconds = Math.round(h.times.length * doc.relay.sampleIntervalSeconds);
     document.getElementById("history-span").textContent =
-      h.times.length ? "· last " + (minutes >= 1 ? minutes + " min" : Math.round(h.times.length * doc.relay.sampleIntervalSeconds) + " s") : "";
+      h.times.length ? "· last " + (seconds >= 90 ? minutes + " min" : seconds + " s") : "";
     document.getElementById("chart-empty").hidden = h.times.length > 0;
     const labels = h.times.map(clock);
     const datasets = Object.keys(h.products).map(id => ({
@@ -188,22 +189,26 @@
     return m;
   }
 
+  // One line per intake server; the addresses the pool published for it below, each with its state.
   function upstreamList(p) {
     const list = el("ul", "upstreams");
-    if (p.upstreams.length === 0) {
-      for (const server of p.servers) {
-        const li = el("li");
-        li.append(el("span", "dot"), el("span", "addr", server), el("span", "latency", "no health data yet"));
+    const servers = [...p.servers];
+    for (const u of p.upstreams) if (!servers.includes(u.server)) servers.push(u.server);
+    for (const server of servers) {
+      const addresses = p.upstreams.filter(u => u.server === server);
+      const head = el("li", addresses.length ? "server" : null);
+      if (!addresses.length) head.append(el("span", "dot"));
+      head.append(el("span", "addr", server));
+      if (!addresses.length) head.append(el("span", "latency", "no health data yet"));
+      list.append(head);
+      for (const u of addresses) {
+        const li = el("li", "address");
+        li.title = u.lastError || (u.up ? "up" : "down");
+        li.append(el("span", "dot " + (u.up ? "up" : "down")), el("span", "addr", u.address),
+          u.up ? el("span", "latency", u.lastCheckMillis >= 0 ? "up · check " + u.lastCheckMillis + " ms" : "up")
+               : el("span", "latency down", "down" + (u.lastError ? ": " + u.lastError : "")));
         list.append(li);
       }
-      return list;
-    }
-    for (const u of p.upstreams) {
-      const li = el("li");
-      li.title = u.lastError || (u.up ? "up" : "down");
-      li.append(el("span", "dot " + (u.up ? "up" : "down")), el("span", "addr", u.server + " → " + u.address),
-        el("span", "latency", u.up ? (u.lastCheckMillis >= 0 ? "check " + u.lastCheckMillis + " ms" : "up") : (u.lastError || "down")));
-      list.append(li);
     }
     return list;
   }

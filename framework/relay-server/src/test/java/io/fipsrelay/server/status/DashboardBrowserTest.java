@@ -3,6 +3,7 @@ package io.fipsrelay.server.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fipsrelay.core.metrics.UpstreamAddressState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The dashboard in a real browser (headless Chromium) against a relay carrying agent traffic on
  * three products: the cards and charts render with non-zero throughput, the page fetches nothing
  * but the relay's status port and logs no error. Leaves target/dashboard.png for people to look at.
+ *
+ * <p>The intake address states are published by the test through the same hook the upstream pool
+ * uses (the pool's health checks are not in yet), one of them down, so both states are drawn.
  */
 class DashboardBrowserTest {
 
@@ -40,6 +44,8 @@ class DashboardBrowserTest {
                 chartProducts: main ? main.data.datasets.map(d => d.label) : [],
                 chartPoints: main ? main.data.labels.length : 0,
                 chartMax: maxOf(main),
+                upstreamsUp: document.querySelectorAll('.upstreams .dot.up').length,
+                upstreamsDown: document.querySelectorAll('.upstreams .dot.down').length,
                 height: document.documentElement.scrollHeight,
               };
             })()""";
@@ -54,6 +60,12 @@ class DashboardBrowserTest {
                      Duration.ofMillis(40), Duration.ofMinutes(2));
              HeadlessChromium chromium = HeadlessChromium.launch(WIDTH, 1000);
              DevToolsSession page = chromium.openPage()) {
+            String intake = ":" + relay.intake.port();
+            relay.metrics().upstreamStates(() -> List.of(
+                    new UpstreamAddressState("metrics.agent.ddog-gov.com" + intake, "127.0.0.1" + intake, true, 3, null),
+                    new UpstreamAddressState("trace.agent.ddog-gov.com" + intake, "127.0.0.1" + intake, true, 2, null),
+                    new UpstreamAddressState("trace.agent.ddog-gov.com" + intake, "127.0.0.2" + intake, false, 5000, "connect timed out"),
+                    new UpstreamAddressState("agent-http-intake.logs.ddog-gov.com" + intake, "127.0.0.1" + intake, true, 4, null)));
             // History the page can draw as soon as it opens.
             Thread.sleep(20_000);
 
@@ -70,6 +82,8 @@ class DashboardBrowserTest {
             assertThat(state.get("health").asText()).isEqualTo("Healthy");
             assertThat(state.get("fips").asText()).isEqualTo("approved-only · ready");
             assertThat(state.get("chartProducts")).extracting(JsonNode::asText).containsExactly("metrics", "traces", "logs");
+            assertThat(state.get("upstreamsUp").asInt()).isEqualTo(3);
+            assertThat(state.get("upstreamsDown").asInt()).isEqualTo(1);
             assertThat(traffic.answered()).isPositive();
 
             // The whole page in one picture: grow the viewport to the content, let the charts re-lay out.
