@@ -96,14 +96,31 @@ final class HeadlessChromium implements AutoCloseable {
         throw new IllegalStateException("Chromium has no page target: " + list.body());
     }
 
+    /** Stops the browser and the helper processes it started (renderer, network service), then drops the profile. */
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws InterruptedException {
+        List<ProcessHandle> helpers = process.descendants().toList();
         process.destroy();
         if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
+        for (ProcessHandle helper : helpers) {
+            helper.destroy();
+            try {
+                helper.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                helper.destroyForcibly();
+            }
+        }
+        deleteProfile();
+    }
+
+    /** Best effort: a file a dying helper still renames must not fail the test that used the browser. */
+    private void deleteProfile() {
         try (Stream<Path> files = Files.walk(profile)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // What is left is a temporary folder under /tmp.
         }
     }
 }
