@@ -15,6 +15,7 @@ import io.fipsrelay.core.settings.SettingsException;
 import io.fipsrelay.core.tls.FipsTlsContext;
 import io.fipsrelay.server.demo.DemoIntake;
 import java.nio.file.Files;
+import io.fipsrelay.server.status.StatusService;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -62,13 +63,15 @@ public final class RelayServer implements AutoCloseable {
     private final PluginCatalog catalog;
     private final RelayEngine engine;
     private final PluginFolderScanner scanner;
+    private final StatusService status;
     private final DemoIntake demo;
     private final Options options;
     /** The operator's configuration as last read (start or reload); hot plug builds on it. */
     private final AtomicReference<OperatorSettings> operatorSettings;
 
     private RelayServer(FipsReport fips, PluginCatalog catalog, RelayEngine engine, PluginFolderScanner scanner,
-                        DemoIntake demo, Options options, AtomicReference<OperatorSettings> operatorSettings) {
+                        StatusService status, DemoIntake demo, Options options,
+                        AtomicReference<OperatorSettings> operatorSettings) {
         this.fips = fips;
         this.catalog = catalog;
         this.engine = engine;
@@ -76,6 +79,7 @@ public final class RelayServer implements AutoCloseable {
         this.demo = demo;
         this.options = options;
         this.operatorSettings = operatorSettings;
+        this.status = status;
     }
 
     /** Loads and validates everything, then binds every enabled product (all or none). */
@@ -105,8 +109,11 @@ public final class RelayServer implements AutoCloseable {
             FipsTlsContext tls = tlsContext(loaded.settings());
             warnIfNotLoopback(loaded.settings().listen().address());
             RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(new MetricRegistry()));
+            StatusService status;
             try {
                 engine.bindAll(loaded.settings().enabledProducts());
+                // What should be listening: the configured products plus any hot-plugged since (reload-aware).
+                status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts);
             } catch (BindFailure e) {
                 engine.close();
                 throw new StartupFailure(StartupFailure.BIND, e.getMessage(), e);
@@ -120,7 +127,7 @@ public final class RelayServer implements AutoCloseable {
             LOG.info("fips-relay ready: {} products listening on {} (site {}, plugins {})",
                     engine.boundAddresses().size(), loaded.settings().listen().address(), loaded.settings().site(),
                     catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList());
-            return new RelayServer(report, catalog, engine, scanner, demo, effective, operator);
+            return new RelayServer(report, catalog, engine, scanner, status, demo, effective, operator);
         } catch (StartupFailure e) {
             if (catalog != null) {
                 catalog.close();
@@ -275,8 +282,13 @@ public final class RelayServer implements AutoCloseable {
         return Optional.ofNullable(demo);
     }
 
+    public StatusService status() {
+        return status;
+    }
+
     @Override
     public void close() {
+        status.close();
         if (scanner != null) {
             scanner.close();
         }

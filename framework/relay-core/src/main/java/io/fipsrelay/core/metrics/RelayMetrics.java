@@ -1,6 +1,7 @@
 package io.fipsrelay.core.metrics;
 
 import com.codahale.metrics.Counter;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
@@ -10,7 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The relay's Dropwizard metrics, named {@code fips-relay.<product>.<what>} (DESIGN.md). Per-product
- * handles are looked up once per connection, so the hot path only touches lock-free counters.
+ * handles are looked up once per connection, so the hot path only touches lock-free counters: meters
+ * are LongAdders, and the latency timer uses the lock-free reservoir (the default one takes a
+ * read-write lock on every update, which all connections of a product would share).
  */
 public final class RelayMetrics {
 
@@ -18,6 +21,7 @@ public final class RelayMetrics {
     private final Map<String, ProductMetrics> products = new ConcurrentHashMap<>();
     private final AtomicLong maxBufferedPerExchange = new AtomicLong();
     private final Meter handshakes;
+    private final Map<String, Meter> handshakesBySuite = new ConcurrentHashMap<>();
     private volatile java.util.function.Supplier<java.util.List<UpstreamAddressState>> upstreamStates = java.util.List::of;
 
     public RelayMetrics(MetricRegistry registry) {
@@ -36,6 +40,11 @@ public final class RelayMetrics {
         return products.computeIfAbsent(id, k -> new ProductMetrics(registry, "fips-relay." + k + "."));
     }
 
+    /** The products that have instruments so far (one per product that was ever bound or sampled). */
+    public java.util.Set<String> productIds() {
+        return java.util.Set.copyOf(products.keySet());
+    }
+
     /** Records a measured figure of bytes held for one exchange (both directions, all buffers). */
     public void observeBuffered(long bytes) {
         maxBufferedPerExchange.accumulateAndGet(bytes, Math::max);
@@ -51,7 +60,8 @@ public final class RelayMetrics {
 
     public void handshakeCompleted(String protocol, String suite) {
         handshakes.mark();
-        registry.meter("fips-relay.tls.handshakes." + protocol + "." + suite).mark();
+        handshakesBySuite.computeIfAbsent(protocol + "." + suite,
+                k -> registry.meter("fips-relay.tls.handshakes." + k)).mark();
     }
 
     /** Where the upstream pool publishes its address states (status pages read them). */
@@ -75,6 +85,7 @@ public final class RelayMetrics {
         public final Timer upstreamLatency;
         public final Counter activeConnections;
         private final Meter[] responses = new Meter[6];
+        private final Map<String, Meter> errors = new ConcurrentHashMap<>();
         private final MetricRegistry registry;
         private final String prefix;
 
@@ -84,7 +95,8 @@ public final class RelayMetrics {
             requests = registry.meter(prefix + "requests");
             requestBytes = registry.meter(prefix + "request-bytes");
             responseBytes = registry.meter(prefix + "response-bytes");
-            upstreamLatency = registry.timer(prefix + "upstream-latency");
+            upstreamLatency = registry.timer(prefix + "upstream-latency",
+                    () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
             activeConnections = registry.counter(prefix + "connections.active");
             for (int i = 2; i <= 5; i++) {
                 responses[i] = registry.meter(prefix + "responses." + i + "xx");
@@ -99,7 +111,19 @@ public final class RelayMetrics {
         }
 
         public void error(String cause) {
-            registry.meter(prefix + "errors." + cause).mark();
+            errors.computeIfAbsent(cause, c -> registry.meter(prefix + "errors." + c)).mark();
+        }
+
+        /** Answers of one status class so far (2 for 2xx .. 5 for 5xx). */
+        public long responses(int statusClass) {
+            return responses[statusClass].getCount();
+        }
+
+        /** Errors so far by cause (only causes that happened). */
+        public Map<String, Long> errorCounts() {
+            Map<String, Long> counts = new java.util.TreeMap<>();
+            errors.forEach((cause, meter) -> counts.put(cause, meter.getCount()));
+            return counts;
         }
     }
 }

@@ -194,6 +194,14 @@ public final class RelayEngine implements AutoCloseable {
                 productId, address, draining);
     }
 
+    /** Products that should be listening: enabled in the settings in force, or bound since (hot plug). */
+    public List<RelaySettings.ProductSettings> expectedProducts() {
+        Map<String, RelaySettings.ProductSettings> all = new java.util.TreeMap<>();
+        settings.enabledProducts().forEach(p -> all.put(p.id(), p));
+        byPort.values().stream().filter(p -> bound.containsKey(p.id())).forEach(p -> all.put(p.id(), p));
+        return all.values().stream().sorted(java.util.Comparator.comparingInt(RelaySettings.ProductSettings::port)).toList();
+    }
+
     public Map<String, InetSocketAddress> boundAddresses() {
         return Map.copyOf(bound);
     }

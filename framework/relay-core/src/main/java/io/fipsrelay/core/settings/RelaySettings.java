@@ -21,7 +21,12 @@ public record RelaySettings(
         Limits limits,
         Map<String, ProductSettings> products,
         Duration drainTimeout,
-        boolean statusEnabled) {
+        Status status) {
+
+    /** Whether the status port (port-range-start + 0) is served. */
+    public boolean statusEnabled() {
+        return status.enabled();
+    }
 
     public record Listen(String address, int portRangeStart) {
         public int statusPort() {
@@ -42,6 +47,19 @@ public record RelaySettings(
     }
 
     public record Dns(Map<String, String> hosts, Duration refresh, int maxAddresses, boolean preferIpv4) {
+    }
+
+    /**
+     * The status port and the observability around it.
+     *
+     * @param sampleInterval how often product throughput is sampled into the history
+     * @param history how far back the kept throughput history reaches
+     */
+    public record Status(boolean enabled, boolean jmx, Duration sampleInterval, Duration history) {
+        /** Points of history kept per product. */
+        public int historySamples() {
+            return (int) Math.max(1, history.toMillis() / sampleInterval.toMillis());
+        }
     }
 
     /** Flow control of one relayed exchange. */

@@ -207,6 +207,21 @@ public final class SettingsLoader {
         Duration headerTimeout = r.positiveDuration("limits.header-timeout");
         Integer maxConnections = r.get("limits.max-connections-per-listener", () -> c.getInt("limits.max-connections-per-listener"));
         Boolean statusEnabled = r.get("status.enabled", () -> c.getBoolean("status.enabled"));
+        Boolean jmx = r.get("status.jmx", () -> c.getBoolean("status.jmx"));
+        Duration sampleInterval = r.positiveDuration("status.sample-interval");
+        if (sampleInterval != null && (sampleInterval.compareTo(Duration.ofSeconds(1)) < 0
+                || sampleInterval.compareTo(Duration.ofMinutes(1)) > 0)) {
+            problems.add(ROOT + ".status.sample-interval: must be 1s .. 1m: " + sampleInterval);
+            sampleInterval = null;
+        }
+        Duration history = r.positiveDuration("status.history");
+        if (history != null && sampleInterval != null) {
+            long points = history.toMillis() / sampleInterval.toMillis();
+            if (points < 1 || points > 10_000) {
+                problems.add(ROOT + ".status.history: must hold 1 .. 10000 samples of status.sample-interval ("
+                        + sampleInterval + "), not " + points);
+            }
+        }
 
         Map<String, RelaySettings.ProductSettings> productSettings = new LinkedHashMap<>();
         for (Product p : products) {
@@ -248,7 +263,7 @@ public final class SettingsLoader {
                 new RelaySettings.Limits(maxLine, maxHead, maxFields, maxBody, methods, headerTimeout, clientIdle, maxConnections),
                 java.util.Collections.unmodifiableMap(productSettings),
                 drain,
-                statusEnabled);
+                new RelaySettings.Status(statusEnabled, jmx, sampleInterval, history));
     }
 
     private void checkProductDeclarations(List<String> problems) {

@@ -1,0 +1,57 @@
+package io.fipsrelay.server.status;
+
+import io.fipsrelay.core.metrics.UpstreamAddressState;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the dashboard shows, as served on /status.json. Byte figures are bytes, times are
+ * epoch milliseconds or the unit their name says.
+ */
+public record StatusDocument(Relay relay, Health health, Fips fips, List<Product> products,
+                             List<UpstreamAddressState> upstreams, Tls tls, Jvm jvm, History history) {
+
+    public record Relay(String version, String site, String listenAddress, int statusPort, long startedAtMillis,
+                        long generatedAtMillis, long uptimeSeconds, double sampleIntervalSeconds) {
+    }
+
+    public record Health(boolean healthy, List<String> reasons) {
+    }
+
+    public record Fips(String moduleVersion, String jsseVersion, String cmvpCertificate, boolean ready,
+                       boolean approvedOnly, String selfTest, String nativeVariant, String nativeFeatures,
+                       long startupMillis, List<String> protocols, List<String> cipherSuites) {
+    }
+
+    /**
+     * One product: its listener, its rates over the last sample interval, totals since start,
+     * upstream latency (recent-weighted percentiles) and the intake addresses it sends to.
+     */
+    public record Product(String id, Integer port, boolean listening, List<String> servers, Now now, Totals totals,
+                          Latency latency, long activeConnections, List<UpstreamAddressState> upstreams) {
+    }
+
+    /** @param errorRate share of requests answered 5xx in the interval; null without requests */
+    public record Now(double requestsPerSecond, double bytesInPerSecond, double bytesOutPerSecond, Double errorRate) {
+    }
+
+    public record Totals(long requests, long bytesIn, long bytesOut, Map<String, Long> responses, Map<String, Long> errors) {
+    }
+
+    public record Latency(long count, double p50Millis, double p99Millis) {
+    }
+
+    /** @param handshakes completed upstream TLS handshakes by "protocol suite" */
+    public record Tls(long total, Map<String, Long> handshakes) {
+    }
+
+    public record Jvm(String runtime, long heapUsedBytes, long heapMaxBytes, int threads) {
+    }
+
+    /** The kept samples: one time axis and, per product, one value per time. */
+    public record History(long[] times, Map<String, Series> products) {
+    }
+
+    public record Series(double[] requestsPerSecond, double[] bytesInPerSecond, double[] bytesOutPerSecond) {
+    }
+}
