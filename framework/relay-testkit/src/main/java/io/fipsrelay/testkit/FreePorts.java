@@ -56,7 +56,11 @@ public final class FreePorts {
     /** The first port of the OS's ephemeral range (Linux: /proc; elsewhere the IANA range start). */
     static int ephemeralLow() {
         try {
-            String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            // Not Files.readString: /proc files report size 0 and it returns only the first byte ("3").
+            String range;
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+                range = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            }
             int low = Integer.parseInt(range.split("\\s+")[0]);
             return low > RANGE_LOW + 1000 ? low : 49152;
         } catch (IOException | RuntimeException e) {

@@ -22,6 +22,20 @@ class FreePortsTest {
     }
 
     @Test
+    void the_ephemeral_range_is_read_from_the_kernel_where_it_says() throws Exception {
+        java.nio.file.Path proc = java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+        if (java.nio.file.Files.isReadable(proc)) {
+            String first;
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(proc)) {
+                first = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim().split("\\s+")[0];
+            }
+            assertThat(FreePorts.ephemeralLow()).isEqualTo(Integer.parseInt(first));
+        } else {
+            assertThat(FreePorts.ephemeralLow()).isEqualTo(49152);
+        }
+    }
+
+    @Test
     void a_picked_range_is_consecutive_free_ports_from_20000_up_to_the_ephemeral_range() throws Exception {
         int base = FreePorts.pickRange(5);
 

@@ -28,8 +28,8 @@ public final class RelayMetrics {
         this.registry = registry;
         this.handshakes = registry.meter("fips-relay.tls.handshakes");
         registry.gauge("fips-relay.relay.max-buffered-bytes-per-exchange", () -> maxBufferedPerExchange::get);
-        registry.gauge("fips-relay.upstream.addresses-up", () -> () -> upstreamStates().stream().filter(UpstreamAddressState::up).count());
-        registry.gauge("fips-relay.upstream.addresses-down", () -> () -> upstreamStates().stream().filter(s -> !s.up()).count());
+        registry.gauge("fips-relay.upstreams.up", () -> () -> upstreamStates().stream().filter(UpstreamAddressState::up).count());
+        registry.gauge("fips-relay.upstreams.down", () -> () -> upstreamStates().stream().filter(s -> !s.up()).count());
     }
 
     public MetricRegistry registry() {
