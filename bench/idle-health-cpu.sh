@@ -12,6 +12,7 @@ work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 cat > "$work/idle.conf" <<CONF
 fips-relay.listen.port-range-start = ${PORT_RANGE_START:-29803}
+${EXTRA_CONF:-}
 CONF
 "$dist/bin/fips-relay" run --demo --config "$work/idle.conf" > "$work/relay.log" 2>&1 &
 pid=$!

@@ -53,27 +53,38 @@ public final class HealthChecker implements AutoCloseable {
         }
         try {
             long intervalNanos = settings.upstream().health().interval().toNanos();
+            // A TCP connect says nothing about the host name: one per address serves every server on it.
+            java.util.Map<java.net.InetSocketAddress, java.util.List<AddressHealth>> tcp = new java.util.LinkedHashMap<>();
             for (AddressHealth h : pool.allAddresses()) {
                 boolean tls = h.nextCheckIsTls(settings.upstream().health().tlsEvery());
                 if (System.nanoTime() - h.lastSuccessNanos() < intervalNanos && h.isUp()) {
                     continue; // live traffic proved it within the interval
                 }
-                probes.execute(tls || !h.isUp() ? () -> tlsCheck(h) : () -> tcpCheck(h));
+                if (tls || !h.isUp()) {
+                    probes.execute(() -> tlsCheck(h));
+                } else {
+                    tcp.computeIfAbsent(h.address(), a -> new java.util.ArrayList<>()).add(h);
+                }
             }
+            tcp.values().forEach(group -> probes.execute(() -> tcpCheck(group)));
         } finally {
             running.set(false);
         }
     }
 
-    private void tcpCheck(AddressHealth h) {
+    private void tcpCheck(java.util.List<AddressHealth> sameAddress) {
         long start = System.nanoTime();
         try (Socket s = new Socket()) {
-            s.connect(h.address(), (int) settings.upstream().connectTimeout().toMillis());
-            h.checked(elapsedMillis(start));
-            h.success();
+            s.connect(sameAddress.get(0).address(), (int) settings.upstream().connectTimeout().toMillis());
+            for (AddressHealth h : sameAddress) {
+                h.checked(elapsedMillis(start));
+                h.success();
+            }
         } catch (IOException e) {
-            h.checked(elapsedMillis(start));
-            h.failure("health check: TCP connect to " + h.describe() + " failed: " + UpstreamFailure.describe(e));
+            for (AddressHealth h : sameAddress) {
+                h.checked(elapsedMillis(start));
+                h.failure("health check: TCP connect to " + h.describe() + " failed: " + UpstreamFailure.describe(e));
+            }
         }
     }
 
