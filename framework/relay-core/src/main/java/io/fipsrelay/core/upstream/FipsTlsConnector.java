@@ -156,6 +156,9 @@ public final class FipsTlsConnector implements AutoCloseable {
         @Override
         public void messageSent(IoSession session, Object message) {
             UpstreamConnection c = connection(session);
+            if (message instanceof IoBuffer written) {
+                c.tls().written(written);
+            }
             UpstreamListener l = c.listener();
             if (l != null && session.getScheduledWriteBytes() < lowWaterMark) {
                 l.upstreamDrained();
