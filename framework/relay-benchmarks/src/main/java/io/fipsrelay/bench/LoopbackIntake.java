@@ -33,6 +33,7 @@ final class LoopbackIntake implements AutoCloseable {
     private final ServerSocket server;
     private final Thread acceptor;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong connections = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong bodyBytes = new AtomicLong();
     private volatile boolean closed;
@@ -48,6 +49,11 @@ final class LoopbackIntake implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** TLS connections accepted so far: with keep-alive reuse this stays near the relay's pool size. */
+    long connections() {
+        return connections.get();
+    }
+
     long requests() {
         return requests.get();
     }
@@ -61,6 +67,7 @@ final class LoopbackIntake implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
+                connections.incrementAndGet();
                 open.add(s);
                 Thread t = new Thread(() -> serve(s), "intake-conn-" + s.getPort());
                 t.setDaemon(true);

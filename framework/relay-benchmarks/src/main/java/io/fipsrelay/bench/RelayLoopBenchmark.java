@@ -220,7 +220,7 @@ public class RelayLoopBenchmark {
     @TearDown(Level.Trial)
     public void stop() throws IOException {
         System.err.println("[bench] intake received " + intake.requests() + " requests, "
-                + intake.bodyBytes() / (1024 * 1024) + " MiB of bodies");
+                + intake.bodyBytes() / (1024 * 1024) + " MiB of bodies, on " + intake.connections() + " TLS connections");
         engine.close();
         intake.close();
         try (var files = Files.list(dir)) {

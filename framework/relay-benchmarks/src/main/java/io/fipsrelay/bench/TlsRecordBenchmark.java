@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * its upstream engines ({@link FipsTlsContext#newClientEngine}) and a BCJSSE server engine with a
  * BCFIPS-generated P-256 identity in a BCFKS keystore. The handshake runs once in setup; then each
  * operation encrypts one application buffer ({@code wrap}) or encrypts it and decrypts it on the
- * peer ({@code wrapUnwrap}). The {@code bytes} counter reports application bytes per second.
+ * peer ({@code wrapUnwrap}). The {@code bytes} counter reports application bytes per second; run
+ * with {@code -prof io.fipsrelay.bench.CpuCostProfiler} for bytes per CPU-second.
  *
  * <p>This class runs with bc-fips's native library (variant picked by the module's CPU probe);
  * {@link TlsRecordJavaBenchmark} runs the same benchmarks with {@code cpu_variant=java}.
@@ -57,7 +58,7 @@ public class TlsRecordBenchmark {
         "TLS_AES_256_GCM_SHA384"})
     public String suite;
 
-    /** Application bytes per wrap; 16384 fills one maximum-size TLS record. */
+    /** Application bytes per operation; 16384 fills one maximum-size TLS record, more take several. */
     @Param({"16384"})
     public int appBytes;
 
@@ -110,43 +111,52 @@ public class TlsRecordBenchmark {
         new Random(7).nextBytes(payload);
         app = ByteBuffer.wrap(payload);
         net = ByteBuffer.allocate(client.getSession().getPacketBufferSize());
-        peerApp = ByteBuffer.allocate(server.getSession().getApplicationBufferSize() + appBytes);
+        peerApp = ByteBuffer.allocate(server.getSession().getApplicationBufferSize());
     }
 
-    /** Encrypts one application buffer into TLS records (what the relay does per upstream write). */
+    /**
+     * Encrypts one application buffer into TLS records, one wrap call per record as the relay's
+     * TlsEngineDriver does (BCJSSE puts at most one record, 16 KiB of plaintext, in each call).
+     */
     @Benchmark
     public int wrap(Bytes counter) throws SSLException {
         app.clear();
-        net.clear();
-        SSLEngineResult r = client.wrap(app, net);
-        if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() != appBytes) {
-            throw new IllegalStateException("wrap: " + r);
+        int produced = 0;
+        while (app.hasRemaining()) {
+            net.clear();
+            SSLEngineResult r = client.wrap(app, net);
+            if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() == 0) {
+                throw new IllegalStateException("wrap: " + r);
+            }
+            produced += r.bytesProduced();
         }
         counter.bytes += appBytes;
-        return r.bytesProduced();
+        return produced;
     }
 
-    /** Encrypts on the client and decrypts on the server: the cost of both ends of one record. */
+    /** Encrypts on the client and decrypts each record on the server: the cost of both ends. */
     @Benchmark
     public int wrapUnwrap(Bytes counter) throws SSLException {
         app.clear();
-        net.clear();
-        SSLEngineResult r = client.wrap(app, net);
-        if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() != appBytes) {
-            throw new IllegalStateException("wrap: " + r);
-        }
-        net.flip();
-        peerApp.clear();
         int produced = 0;
-        while (net.hasRemaining()) {
-            SSLEngineResult u = server.unwrap(net, peerApp);
-            if (u.getStatus() != SSLEngineResult.Status.OK) {
-                throw new IllegalStateException("unwrap: " + u);
+        while (app.hasRemaining()) {
+            net.clear();
+            SSLEngineResult r = client.wrap(app, net);
+            if (r.getStatus() != SSLEngineResult.Status.OK || r.bytesConsumed() == 0) {
+                throw new IllegalStateException("wrap: " + r);
             }
-            produced += u.bytesProduced();
+            net.flip();
+            peerApp.clear();
+            while (net.hasRemaining()) {
+                SSLEngineResult u = server.unwrap(net, peerApp);
+                if (u.getStatus() != SSLEngineResult.Status.OK) {
+                    throw new IllegalStateException("unwrap: " + u);
+                }
+                produced += u.bytesProduced();
+            }
         }
         if (produced != appBytes) {
-            throw new IllegalStateException("unwrap produced " + produced + " bytes");
+            throw new IllegalStateException("unwrap produced " + produced + " of " + appBytes + " bytes");
         }
         counter.bytes += appBytes;
         return produced;
