@@ -3,7 +3,6 @@ package io.fipsrelay.bench;
 import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -30,7 +29,8 @@ import org.openjdk.jmh.results.ScalarResult;
  *   (10^6 bytes) processed per CPU-second: the "MB/s per core" figure.</li>
  *   <li>{@code cpu.relay.*}: the same for the relay's own threads only (MINA I/O processors, acceptor and
  *   connector, {@code fips-relay-*}), when the JVM runs a relay: the relay loop benchmark's clients and
- *   intake run in the same JVM and would otherwise be counted too.</li>
+ *   intake run in the same JVM and would otherwise be counted too; {@code cpu.relay.alloc} is what
+ *   those threads allocate per operation.</li>
  * </ul>
  * Use: {@code -prof io.fipsrelay.bench.CpuCostProfiler}.
  */
@@ -38,10 +38,11 @@ public final class CpuCostProfiler implements InternalProfiler {
 
     private final OperatingSystemMXBean os =
             (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private long cpuStart;
     private long wallStart;
-    private Map<Long, Long> relayStart = Map.of();
+    private Map<Long, long[]> relayStart = Map.of();
 
     @Override
     public String getDescription() {
@@ -61,13 +62,15 @@ public final class CpuCostProfiler implements InternalProfiler {
                 || name.startsWith("NioSocketConnector") || name.startsWith("fips-relay");
     }
 
-    private Map<Long, Long> relayThreadCpu() {
-        Map<Long, Long> out = new HashMap<>();
+    /** CPU nanoseconds and allocated bytes so far of each live relay thread. */
+    private Map<Long, long[]> relayThreadCpu() {
+        Map<Long, long[]> out = new HashMap<>();
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info != null && isRelayThread(info.getThreadName())) {
                 long t = threads.getThreadCpuTime(info.getThreadId());
+                long a = threads.getThreadAllocatedBytes(info.getThreadId());
                 if (t >= 0) {
-                    out.put(info.getThreadId(), t);
+                    out.put(info.getThreadId(), new long[] {t, Math.max(a, 0)});
                 }
             }
         }
@@ -80,9 +83,12 @@ public final class CpuCostProfiler implements InternalProfiler {
         long cpu = os.getProcessCpuTime() - cpuStart;
         long wall = System.nanoTime() - wallStart;
         long relay = 0;
-        Map<Long, Long> relayEnd = relayThreadCpu();
-        for (Map.Entry<Long, Long> e : relayEnd.entrySet()) {
-            relay += e.getValue() - relayStart.getOrDefault(e.getKey(), 0L);
+        long relayAlloc = 0;
+        Map<Long, long[]> relayEnd = relayThreadCpu();
+        for (Map.Entry<Long, long[]> e : relayEnd.entrySet()) {
+            long[] start = relayStart.getOrDefault(e.getKey(), new long[2]);
+            relay += e.getValue()[0] - start[0];
+            relayAlloc += e.getValue()[1] - start[1];
         }
         List<Result> out = new ArrayList<>();
         out.add(new ScalarResult("cpu.cores", (double) cpu / wall, "cores", AggregationPolicy.AVG));
@@ -92,6 +98,7 @@ public final class CpuCostProfiler implements InternalProfiler {
             if (!relayEnd.isEmpty()) {
                 out.add(new ScalarResult("cpu.relay.cores", (double) relay / wall, "cores", AggregationPolicy.AVG));
                 add(out, "cpu.relay", relay, ops, benchmarkParams, result);
+                out.add(new ScalarResult("cpu.relay.alloc", (double) relayAlloc / ops, "B/op", AggregationPolicy.AVG));
             }
         }
         return out;
