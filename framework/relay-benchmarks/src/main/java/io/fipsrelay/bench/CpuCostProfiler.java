@@ -38,11 +38,11 @@ public final class CpuCostProfiler implements InternalProfiler {
 
     private final OperatingSystemMXBean os =
             (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private long cpuStart;
     private long wallStart;
     private Map<Long, long[]> relayStart = Map.of();
+    /** Relay threads' counters taken just before a benchmark stopped its relay (see {@link #relayStopping()}). */
+    private static volatile Map<Long, long[]> lastBeforeStop = Map.of();
 
     @Override
     public String getDescription() {
@@ -62,8 +62,18 @@ public final class CpuCostProfiler implements InternalProfiler {
                 || name.startsWith("NioSocketConnector") || name.startsWith("fips-relay");
     }
 
+    /**
+     * To be called by a benchmark right before it stops its relay: JMH asks the profilers about the
+     * last iteration after the trial's teardown, when the relay threads no longer exist.
+     */
+    static void relayStopping() {
+        lastBeforeStop = relayThreadCpu();
+    }
+
     /** CPU nanoseconds and allocated bytes so far of each live relay thread. */
-    private Map<Long, long[]> relayThreadCpu() {
+    private static Map<Long, long[]> relayThreadCpu() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Map<Long, long[]> out = new HashMap<>();
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info != null && isRelayThread(info.getThreadName())) {
@@ -84,7 +94,12 @@ public final class CpuCostProfiler implements InternalProfiler {
         long wall = System.nanoTime() - wallStart;
         long relay = 0;
         long relayAlloc = 0;
-        Map<Long, long[]> relayEnd = relayThreadCpu();
+        Map<Long, long[]> relayEnd = new HashMap<>(relayThreadCpu());
+        for (Long gone : relayStart.keySet()) {
+            if (!relayEnd.containsKey(gone) && lastBeforeStop.containsKey(gone)) {
+                relayEnd.put(gone, lastBeforeStop.get(gone));
+            }
+        }
         for (Map.Entry<Long, long[]> e : relayEnd.entrySet()) {
             long[] start = relayStart.getOrDefault(e.getKey(), new long[2]);
             relay += e.getValue()[0] - start[0];

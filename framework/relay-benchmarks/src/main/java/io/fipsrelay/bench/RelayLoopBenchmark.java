@@ -218,25 +218,18 @@ public class RelayLoopBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void stop() {
+    public void stop() throws IOException {
         System.err.println("[bench] intake received " + intake.requests() + " requests, "
                 + intake.bodyBytes() / (1024 * 1024) + " MiB of bodies, on " + intake.connections() + " TLS connections");
-        // JMH asks the profilers about the last iteration after this teardown: CpuCostProfiler must
-        // still find the relay's threads alive then, so the relay stops when the forked JVM exits.
-        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "bench-relay-stop"));
-    }
-
-    private void close() {
+        CpuCostProfiler.relayStopping();
         engine.close();
         intake.close();
         try (var files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 Files.delete(p);
             }
-            Files.delete(dir);
-        } catch (IOException e) {
-            System.err.println("[bench] cannot remove " + dir + ": " + e);
         }
+        Files.delete(dir);
     }
 
     @Benchmark
