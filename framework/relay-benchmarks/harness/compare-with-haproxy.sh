@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # One side-by-side run of the shared harness: the assembled fips-relay next to HAProxy (the
 # Datadog FIPS proxy's engine), stunnel and the direct baselines, same machine, same run.
-#   bench/compare-with-haproxy.sh            # agent workload, 3 repetitions
-#   WORKLOADS="small agent large serial" REPS=3 bench/compare-with-haproxy.sh
+#   framework/relay-benchmarks/harness/compare-with-haproxy.sh                 # agent workload, 3 repetitions
+#   WORKLOADS="small agent large serial" REPS=3 framework/relay-benchmarks/harness/compare-with-haproxy.sh
 # Needs: mvn -DskipTests package (the distribution), ../shared/bench/install-deps.sh once (root).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-harness=${BENCH_HARNESS:-$here/../../shared/bench}
+harness=${BENCH_HARNESS:-$here/../../../../shared/bench}
 export BENCH_WORK=${BENCH_WORK:-$here/../target/bench}
 mkdir -p "$BENCH_WORK"
 export RELAY_UNDER_TEST_PORT=${RELAY_UNDER_TEST_PORT:-19806}

@@ -4,7 +4,7 @@
 # verifying $BENCH_SNI. The harness exports those variables (see ../shared/bench/README.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-dist=${FIPS_RELAY_DIST:-$here/../distribution/target/fips-relay}
+dist=${FIPS_RELAY_DIST:-$here/../../../distribution/target/fips-relay}
 work=${BENCH_WORK:-/tmp}/fips-relay-bench
 mkdir -p "$work"
 conf=$work/fips-relay-bench.conf

@@ -3,10 +3,10 @@
 # intake name resolves to the in-process stand-in intake, so the checks' TCP connects and FIPS TLS
 # handshakes are real; the stand-in's server side of the handshakes is counted too, which makes
 # the figure an upper bound). Prints the relay's CPU over a window after start-up has settled.
-#   bench/idle-health-cpu.sh [window seconds, default 120]
+#   framework/relay-benchmarks/harness/idle-health-cpu.sh [window seconds, default 120]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-dist=${FIPS_RELAY_DIST:-$here/../distribution/target/fips-relay}
+dist=${FIPS_RELAY_DIST:-$here/../../../distribution/target/fips-relay}
 window=${1:-120}
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT

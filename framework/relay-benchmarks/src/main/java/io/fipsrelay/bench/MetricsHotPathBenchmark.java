@@ -1,4 +1,4 @@
-package io.fipsrelay.benchmarks;
+package io.fipsrelay.bench;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.NoopMetricRegistry;
