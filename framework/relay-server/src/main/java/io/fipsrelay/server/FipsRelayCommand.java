@@ -143,24 +143,17 @@ public final class FipsRelayCommand implements Runnable {
         @Override
         public Integer call() {
             RelayServer.Options options = config.options();
-            RelayServer.Loaded loaded;
-            try {
-                loaded = RelayServer.loadSettings(options);
-            } catch (RelayServer.StartupFailure e) {
-                return fail(spec, e);
-            }
-            try (PluginCatalog catalog = loaded.catalog()) {
+            return withLoaded(spec, options, loaded -> {
                 // The CA bundle is read through the FIPS module exactly as at start.
                 RelayServer.checkTls(loaded.settings(), options);
+                PluginCatalog catalog = loaded.catalog();
                 PrintWriter err = spec.commandLine().getErr();
                 catalog.refused().forEach(r -> err.println("plugin refused: " + r.jar() + ": " + r.reason()));
                 spec.commandLine().getOut().println("configuration OK: " + options.configFile().map(Path::toString).orElse("(defaults)")
                         + ", plugins " + catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList()
                         + ", " + loaded.settings().enabledProducts().size() + " products enabled");
                 return catalog.refused().isEmpty() ? 0 : PLUGIN_REFUSED;
-            } catch (RelayServer.StartupFailure e) {
-                return fail(spec, e);
-            }
+            });
         }
     }
 
@@ -175,15 +168,10 @@ public final class FipsRelayCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try {
-                RelayServer.Loaded loaded = RelayServer.loadSettings(config.options());
-                try (PluginCatalog catalog = loaded.catalog()) {
-                    ProductTable.lines(catalog, loaded.settings()).forEach(spec.commandLine().getOut()::println);
-                    return catalog.refused().isEmpty() ? 0 : PLUGIN_REFUSED;
-                }
-            } catch (RelayServer.StartupFailure e) {
-                return fail(spec, e);
-            }
+            return withLoaded(spec, config.options(), loaded -> {
+                ProductTable.lines(loaded.catalog(), loaded.settings()).forEach(spec.commandLine().getOut()::println);
+                return loaded.catalog().refused().isEmpty() ? 0 : PLUGIN_REFUSED;
+            });
         }
     }
 
@@ -198,15 +186,28 @@ public final class FipsRelayCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try {
-                RelayServer.Loaded loaded = RelayServer.loadSettings(config.options());
-                try (PluginCatalog ignored = loaded.catalog()) {
-                    AgentConfigSnippet.lines(loaded.settings()).forEach(spec.commandLine().getOut()::println);
-                    return 0;
-                }
-            } catch (RelayServer.StartupFailure e) {
-                return fail(spec, e);
+            return withLoaded(spec, config.options(), loaded -> {
+                AgentConfigSnippet.lines(loaded.settings()).forEach(spec.commandLine().getOut()::println);
+                return 0;
+            });
+        }
+    }
+
+    /** What a command that only reads the configuration does with the loaded plugins and settings. */
+    @FunctionalInterface
+    interface ReadsConfiguration {
+        int run(RelayServer.Loaded loaded) throws RelayServer.StartupFailure;
+    }
+
+    /** Loads plugins and settings, runs the command, always releases the plugins; a failure prints and exits as at start. */
+    private static int withLoaded(CommandSpec spec, RelayServer.Options options, ReadsConfiguration command) {
+        try {
+            RelayServer.Loaded loaded = RelayServer.loadSettings(options);
+            try (PluginCatalog ignored = loaded.catalog()) {
+                return command.run(loaded);
             }
+        } catch (RelayServer.StartupFailure e) {
+            return fail(spec, e);
         }
     }
 
