@@ -480,7 +480,7 @@ final class ClientConnection implements UpstreamListener {
             ctx.pool().release(u, false);
         }
         if (pooled && !upstreamSpoke && replay.intact() && attempts < ctx.settings().upstream().retries()
-                && (!requestDone || IDEMPOTENT.contains(request.method()))) {
+                && (!requestDone || IDEMPOTENT.contains(request.method()) || ctx.settings().upstream().resendUnansweredPosts())) {
             // A kept-alive connection that turned out dead before answering: send it all again, but
             // only if the intake cannot have acted on it (it never had the whole request, or doing
             // it twice is harmless). A POST it fully received gets a 502, which the agent retries.

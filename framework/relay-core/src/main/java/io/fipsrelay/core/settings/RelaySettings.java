@@ -39,7 +39,8 @@ public record RelaySettings(
     }
 
     public record Upstream(int port, Duration connectTimeout, Duration responseTimeout, Duration idleTimeout,
-                           int maxIdlePerHost, int retries, int replayBuffer, long replayBufferTotal, Health health) {
+                           int maxIdlePerHost, int retries, boolean resendUnansweredPosts, int replayBuffer,
+                           long replayBufferTotal, Health health) {
     }
 
     /** Active and passive health checking of intake addresses (HAProxy's inter/fall/rise). */

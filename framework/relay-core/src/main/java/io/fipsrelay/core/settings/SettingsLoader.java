@@ -157,6 +157,7 @@ public final class SettingsLoader {
         if (retries != null && (retries < 0 || retries > 10)) {
             problems.add(ROOT + ".upstream.retries: must be 0..10: " + retries);
         }
+        Boolean resendPosts = r.get("upstream.resend-unanswered-posts", () -> c.getBoolean("upstream.resend-unanswered-posts"));
         Integer replay = r.bytes("upstream.replay-buffer");
         Long replayTotal = r.get("upstream.replay-buffer-total", () -> c.getBytes("upstream.replay-buffer-total"));
         Duration healthInterval = r.positiveDuration("upstream.health.interval");
@@ -257,7 +258,7 @@ public final class SettingsLoader {
                 new RelaySettings.Listen(address, rangeStart),
                 new RelaySettings.Tls(protocols, suites, groups, caSetting, caFile, handshake),
                 new RelaySettings.Upstream(upstreamPort, connectTimeout, responseTimeout, idleTimeout, maxIdle,
-                        retries, replay, replayTotal, new RelaySettings.Health(healthInterval, fall, rise, tlsEvery)),
+                        retries, resendPosts, replay, replayTotal, new RelaySettings.Health(healthInterval, fall, rise, tlsEvery)),
                 new RelaySettings.Dns(Map.copyOf(hosts), refresh, maxAddresses, preferIpv4),
                 new RelaySettings.Buffers(high, low),
                 new RelaySettings.Limits(maxLine, maxHead, maxFields, maxBody, methods, headerTimeout, clientIdle, maxConnections),

@@ -190,6 +190,23 @@ class UpstreamResilienceTest {
         }
     }
 
+    @Test
+    void the_operator_can_choose_to_resend_a_post_the_dead_connection_took_whole() throws Exception {
+        java.util.Map<Long, Integer> perConnection = new java.util.concurrent.ConcurrentHashMap<>();
+        try (RecordingIntake intake = RecordingIntake.builder(identity).respond(req ->
+                     perConnection.merge(req.connectionId(), 1, Integer::sum) == 2
+                             ? CannedResponse.dropConnection() : CannedResponse.accepted()).start();
+             RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(), "fips-relay.upstream.resend-unanswered-posts = true");
+             RawHttpClient client = RawHttpClient.connect(relay.port())) {
+            client.send(post(1));
+            assertThat(client.readResponse().status()).isEqualTo(202);
+            client.send(post(2));
+            assertThat(client.readResponse().status()).isEqualTo(202);
+            // The price of the option: the intake received that request twice.
+            assertThat(intake.deliveriesById()).containsEntry("2", 2);
+        }
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);
