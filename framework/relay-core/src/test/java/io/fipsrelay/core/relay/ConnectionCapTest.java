@@ -2,11 +2,8 @@ package io.fipsrelay.core.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fipsrelay.testkit.KeyType;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RecordingIntake;
-import io.fipsrelay.testkit.ServerIdentity;
-import io.fipsrelay.testkit.TestPki;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,23 +24,19 @@ class ConnectionCapTest {
     static Path dir;
     static RecordingIntake intake;
     static RelayUnderTest relay;
+    static RelayUnderTest.WithIntake setup;
 
     @BeforeAll
     static void start() throws Exception {
-        TestPki pki = TestPki.create("fips-relay connection cap test CA");
-        ServerIdentity id = pki.issue(KeyType.EC_P256, "*.ddog-gov.com", "*.agent.ddog-gov.com");
-        intake = RecordingIntake.builder(id).start();
-        relay = RelayUnderTest.start(pki.writeCaPem(dir.resolve("ca.pem")), intake.port(),
-                "fips-relay.limits.max-connections-per-listener = 3");
+        setup = RelayUnderTest.behindIntake(dir, b -> b, "fips-relay.limits.max-connections-per-listener = 3");
+        intake = setup.intake();
+        relay = setup.relay();
     }
 
     @AfterAll
     static void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (intake != null) {
-            intake.close();
+        if (setup != null) {
+            setup.close();
         }
     }
 

@@ -3,13 +3,10 @@ package io.fipsrelay.core.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fipsrelay.testkit.CannedResponse;
-import io.fipsrelay.testkit.KeyType;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RawResponse;
 import io.fipsrelay.testkit.RecordedRequest;
 import io.fipsrelay.testkit.RecordingIntake;
-import io.fipsrelay.testkit.ServerIdentity;
-import io.fipsrelay.testkit.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,25 +28,20 @@ class PipeliningTest {
     static Path dir;
     static RecordingIntake intake;
     static RelayUnderTest relay;
+    static RelayUnderTest.WithIntake setup;
 
     @BeforeAll
     static void start() throws Exception {
-        TestPki pki = TestPki.create("fips-relay pipelining test CA");
-        ServerIdentity id = pki.issue(KeyType.EC_P256, "*.ddog-gov.com", "*.agent.ddog-gov.com");
         // Each answer names the request it answers, so the order of answers can be checked.
-        intake = RecordingIntake.builder(id)
-                .respond(r -> CannedResponse.json(202, "{}").withHeader("X-Answers", r.target()))
-                .start();
-        relay = RelayUnderTest.start(pki.writeCaPem(dir.resolve("ca.pem")), intake.port(), "");
+        setup = RelayUnderTest.behindIntake(dir, b -> b.respond(r -> CannedResponse.json(202, "{}").withHeader("X-Answers", r.target())), "");
+        intake = setup.intake();
+        relay = setup.relay();
     }
 
     @AfterAll
     static void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (intake != null) {
-            intake.close();
+        if (setup != null) {
+            setup.close();
         }
     }
 

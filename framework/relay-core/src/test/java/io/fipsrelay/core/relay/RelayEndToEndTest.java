@@ -3,13 +3,10 @@ package io.fipsrelay.core.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fipsrelay.core.tls.FipsTlsProfile;
-import io.fipsrelay.testkit.KeyType;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RawResponse;
 import io.fipsrelay.testkit.RecordedRequest;
 import io.fipsrelay.testkit.RecordingIntake;
-import io.fipsrelay.testkit.ServerIdentity;
-import io.fipsrelay.testkit.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,25 +25,21 @@ class RelayEndToEndTest {
 
     @TempDir
     static Path dir;
-    static TestPki pki;
     static RecordingIntake intake;
     static RelayUnderTest relay;
+    static RelayUnderTest.WithIntake setup;
 
     @BeforeAll
     static void start() throws Exception {
-        pki = TestPki.create("fips-relay test CA");
-        ServerIdentity id = pki.issue(KeyType.EC_P256, "*.ddog-gov.com", "*.agent.ddog-gov.com");
-        intake = RecordingIntake.builder(id).start();
-        relay = RelayUnderTest.start(pki.writeCaPem(dir.resolve("ca.pem")), intake.port(), "");
+        setup = RelayUnderTest.behindIntake(dir, b -> b, "");
+        intake = setup.intake();
+        relay = setup.relay();
     }
 
     @AfterAll
     static void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (intake != null) {
-            intake.close();
+        if (setup != null) {
+            setup.close();
         }
     }
 

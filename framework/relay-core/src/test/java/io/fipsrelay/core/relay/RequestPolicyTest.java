@@ -2,13 +2,10 @@ package io.fipsrelay.core.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fipsrelay.testkit.KeyType;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RawResponse;
 import io.fipsrelay.testkit.RecordedRequest;
 import io.fipsrelay.testkit.RecordingIntake;
-import io.fipsrelay.testkit.ServerIdentity;
-import io.fipsrelay.testkit.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -38,6 +35,7 @@ class RequestPolicyTest {
     static Path dir;
     static RecordingIntake intake;
     static RelayUnderTest relay;
+    static RelayUnderTest.WithIntake setup;
 
     /** One rule broken by one request: what is sent and the status it must get. */
     record Case(String rule, int status, byte[] raw) {
@@ -49,20 +47,16 @@ class RequestPolicyTest {
 
     @BeforeAll
     static void start() throws Exception {
-        TestPki pki = TestPki.create("fips-relay policy test CA");
-        ServerIdentity id = pki.issue(KeyType.EC_P256, "*.ddog-gov.com", "*.agent.ddog-gov.com");
-        intake = RecordingIntake.builder(id).start();
         // The documented defaults: the cases below are written against them.
-        relay = RelayUnderTest.start(pki.writeCaPem(dir.resolve("ca.pem")), intake.port(), "");
+        setup = RelayUnderTest.behindIntake(dir, b -> b, "");
+        intake = setup.intake();
+        relay = setup.relay();
     }
 
     @AfterAll
     static void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (intake != null) {
-            intake.close();
+        if (setup != null) {
+            setup.close();
         }
     }
 

@@ -156,11 +156,7 @@ class UpstreamResilienceTest {
 
     @Test
     void a_pooled_connection_that_dies_before_answering_is_retried_for_an_idempotent_request() throws Exception {
-        // The intake takes the second request of every connection and closes without answering.
-        java.util.Map<Long, Integer> perConnection = new java.util.concurrent.ConcurrentHashMap<>();
-        try (RecordingIntake intake = RecordingIntake.builder(identity).respond(req ->
-                     perConnection.merge(req.connectionId(), 1, Integer::sum) == 2
-                             ? CannedResponse.dropConnection() : CannedResponse.accepted()).start();
+            try (RecordingIntake intake = RecordingIntake.builder(identity).respond(dropsSecondRequestOfEachConnection()).start();
              RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(), "");
              RawHttpClient client = RawHttpClient.connect(relay.port())) {
             client.send("GET /api/v1/metadata HTTP/1.1\r\nHost: localhost\r\nX-Test-Request-Id: a\r\n\r\n");
@@ -174,10 +170,7 @@ class UpstreamResilienceTest {
 
     @Test
     void a_post_the_intake_fully_received_before_dying_is_not_sent_twice() throws Exception {
-        java.util.Map<Long, Integer> perConnection = new java.util.concurrent.ConcurrentHashMap<>();
-        try (RecordingIntake intake = RecordingIntake.builder(identity).respond(req ->
-                     perConnection.merge(req.connectionId(), 1, Integer::sum) == 2
-                             ? CannedResponse.dropConnection() : CannedResponse.accepted()).start();
+        try (RecordingIntake intake = RecordingIntake.builder(identity).respond(dropsSecondRequestOfEachConnection()).start();
              RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(), "");
              RawHttpClient client = RawHttpClient.connect(relay.port())) {
             client.send(post(1));
@@ -192,10 +185,7 @@ class UpstreamResilienceTest {
 
     @Test
     void the_operator_can_choose_to_resend_a_post_the_dead_connection_took_whole() throws Exception {
-        java.util.Map<Long, Integer> perConnection = new java.util.concurrent.ConcurrentHashMap<>();
-        try (RecordingIntake intake = RecordingIntake.builder(identity).respond(req ->
-                     perConnection.merge(req.connectionId(), 1, Integer::sum) == 2
-                             ? CannedResponse.dropConnection() : CannedResponse.accepted()).start();
+        try (RecordingIntake intake = RecordingIntake.builder(identity).respond(dropsSecondRequestOfEachConnection()).start();
              RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(), "fips-relay.upstream.resend-unanswered-posts = true");
              RawHttpClient client = RawHttpClient.connect(relay.port())) {
             client.send(post(1));
@@ -205,6 +195,13 @@ class UpstreamResilienceTest {
             // The price of the option: the intake received that request twice.
             assertThat(intake.deliveriesById()).containsEntry("2", 2);
         }
+    }
+
+    /** An intake that takes the second request of every connection whole and closes without answering. */
+    static io.fipsrelay.testkit.Responder dropsSecondRequestOfEachConnection() {
+        java.util.Map<Long, Integer> perConnection = new java.util.concurrent.ConcurrentHashMap<>();
+        return req -> perConnection.merge(req.connectionId(), 1, Integer::sum) == 2
+                ? CannedResponse.dropConnection() : CannedResponse.accepted();
     }
 
     static void sleep(long ms) {

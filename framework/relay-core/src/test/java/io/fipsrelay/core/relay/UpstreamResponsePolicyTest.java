@@ -3,13 +3,10 @@ package io.fipsrelay.core.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fipsrelay.testkit.CannedResponse;
-import io.fipsrelay.testkit.KeyType;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RawResponse;
 import io.fipsrelay.testkit.RecordedRequest;
 import io.fipsrelay.testkit.RecordingIntake;
-import io.fipsrelay.testkit.ServerIdentity;
-import io.fipsrelay.testkit.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.SocketException;
@@ -45,6 +42,7 @@ class UpstreamResponsePolicyTest {
     static Path dir;
     static RecordingIntake intake;
     static RelayUnderTest relay;
+    static RelayUnderTest.WithIntake setup;
 
     record Case(String rule, byte[] answer) {
         @Override
@@ -55,22 +53,18 @@ class UpstreamResponsePolicyTest {
 
     @BeforeAll
     static void start() throws Exception {
-        TestPki pki = TestPki.create("fips-relay response policy test CA");
-        ServerIdentity id = pki.issue(KeyType.EC_P256, "*.ddog-gov.com", "*.agent.ddog-gov.com");
-        intake = RecordingIntake.builder(id).respond(r -> {
+        setup = RelayUnderTest.behindIntake(dir, b -> b.respond(r -> {
             byte[] raw = ANSWERS.get(r.path());
             return raw != null ? CannedResponse.raw(raw) : CannedResponse.accepted();
-        }).start();
-        relay = RelayUnderTest.start(pki.writeCaPem(dir.resolve("ca.pem")), intake.port(), "");
+        }), "");
+        intake = setup.intake();
+        relay = setup.relay();
     }
 
     @AfterAll
     static void stop() {
-        if (relay != null) {
-            relay.close();
-        }
-        if (intake != null) {
-            intake.close();
+        if (setup != null) {
+            setup.close();
         }
     }
 
