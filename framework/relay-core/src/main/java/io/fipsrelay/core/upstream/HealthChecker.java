@@ -42,7 +42,7 @@ public final class HealthChecker implements AutoCloseable {
         long refresh = settings.dns().refresh().toMillis();
         this.dns = timer.scheduleWithFixedDelay(() -> {
             resolver.refreshAll();
-            pool.servers().forEach(s -> pool.watch(java.util.List.of(s)));
+            pool.watch(java.util.List.copyOf(pool.servers()));
         }, refresh, refresh, TimeUnit.MILLISECONDS);
     }
 
