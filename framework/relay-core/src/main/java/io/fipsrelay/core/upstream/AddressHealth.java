@@ -3,7 +3,6 @@ package io.fipsrelay.core.upstream;
 import io.fipsrelay.core.metrics.UpstreamAddressState;
 import io.fipsrelay.core.settings.HostAndPort;
 import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +18,12 @@ public final class AddressHealth {
     private final InetSocketAddress address;
     private final int fall;
     private final int rise;
-    private final AtomicInteger outstanding = new AtomicInteger();
-    private boolean up = true;
+    /** Read on every request by every worker without a lock; written under this object's lock. */
+    private volatile boolean up = true;
+    /** Times this address went DOWN: idle connections opened before the last fall are not reused. */
+    private volatile int falls;
+    /** Set once DNS no longer lists the address: its idle connections are closed when next seen. */
+    private volatile boolean retired;
     private int failures;
     private int successes;
     private volatile String lastError;
@@ -53,12 +56,25 @@ public final class AddressHealth {
         failures++;
         if (up && failures >= fall) {
             up = false;
+            falls++;
             LOG.warn("intake {} is DOWN after {} failures: {}", describe(), failures, cause);
         }
     }
 
-    public synchronized boolean isUp() {
+    public boolean isUp() {
         return up;
+    }
+
+    int falls() {
+        return falls;
+    }
+
+    void retire() {
+        retired = true;
+    }
+
+    boolean retired() {
+        return retired;
     }
 
     void checked(long millis) {
@@ -72,10 +88,6 @@ public final class AddressHealth {
 
     long lastSuccessNanos() {
         return lastSuccessNanos;
-    }
-
-    AtomicInteger outstanding() {
-        return outstanding;
     }
 
     public HostAndPort server() {

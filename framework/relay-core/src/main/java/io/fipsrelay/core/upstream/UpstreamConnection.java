@@ -1,33 +1,43 @@
 package io.fipsrelay.core.upstream;
 
+import io.fipsrelay.core.relay.RelayWorker;
+import io.fipsrelay.core.relay.RelayWorkers;
 import io.fipsrelay.core.settings.HostAndPort;
 import io.fipsrelay.core.tls.TlsEngineDriver;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLException;
 import org.apache.mina.core.session.IoSession;
 
-/** One TLS connection to one intake address; used by one exchange at a time, pooled in between. */
+/**
+ * One TLS connection to one intake address, living on one I/O thread (the worker it was opened
+ * for): used by one exchange at a time and idle in that worker's pool in between. Every method is
+ * called on that thread.
+ */
 public final class UpstreamConnection {
 
     private final IoSession session;
     private final TlsEngineDriver tls;
     private final HostAndPort server;
     private final InetSocketAddress address;
-    final CompletableFuture<UpstreamConnection> ready = new CompletableFuture<>();
-    private volatile UpstreamListener listener;
-    private volatile String closeCause;
-    volatile long idleSinceNanos;
-    private volatile int requestsServed;
-    private volatile AddressHealth health;
-    private volatile String failure;
+    /** Until the handshake completes: who is told how the attempt ended. */
+    private ConnectAttempt attempt;
+    private UpstreamListener listener;
+    private String closeCause;
+    long idleSinceNanos;
+    /** The address's fall count when this connection was opened (see {@link AddressHealth#falls()}). */
+    int fallsAtOpen;
+    private int requestsServed;
+    private AddressHealth health;
+    private String failure;
 
-    UpstreamConnection(IoSession session, TlsEngineDriver tls, HostAndPort server, InetSocketAddress address) {
+    UpstreamConnection(IoSession session, TlsEngineDriver tls, HostAndPort server, InetSocketAddress address,
+                       ConnectAttempt attempt) {
         this.session = session;
         this.tls = tls;
         this.server = server;
         this.address = address;
+        this.attempt = attempt;
     }
 
     /** Encrypts and queues bytes for the intake. */
@@ -78,6 +88,16 @@ public final class UpstreamConnection {
         }
     }
 
+    /** {@link #close} from a thread other than the connection's worker (health checks): done on the worker. */
+    public void closeFromElsewhere(String cause) {
+        RelayWorker w = RelayWorkers.of(session);
+        if (w != null && !w.inWorkerThread()) {
+            w.execute(() -> close(cause));
+        } else {
+            close(cause);
+        }
+    }
+
     String closeCause() {
         return closeCause;
     }
@@ -86,6 +106,17 @@ public final class UpstreamConnection {
         if (closeCause == null) {
             closeCause = cause;
         }
+    }
+
+    /** The attempt still waiting for the handshake, taken at most once. */
+    ConnectAttempt takeAttempt() {
+        ConnectAttempt a = attempt;
+        attempt = null;
+        return a;
+    }
+
+    boolean handshaking() {
+        return attempt != null;
     }
 
     TlsEngineDriver tls() {
@@ -111,6 +142,7 @@ public final class UpstreamConnection {
 
     void health(AddressHealth h) {
         this.health = h;
+        this.fallsAtOpen = h.falls();
     }
 
     AddressHealth health() {
@@ -140,6 +172,10 @@ public final class UpstreamConnection {
 
     /** "host (ip:port)" for error causes and logs. */
     public String describe() {
+        return describe(server, address);
+    }
+
+    static String describe(HostAndPort server, InetSocketAddress address) {
         return server.host() + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
     }
 }
