@@ -40,6 +40,11 @@ public final class RelayMetrics {
         return products.computeIfAbsent(id, k -> new ProductMetrics(registry, "fips-relay." + k + "."));
     }
 
+    /** A product's instruments if it has them, without making any: for readers, who must not bring back a retired product. */
+    public java.util.Optional<ProductMetrics> existing(String id) {
+        return java.util.Optional.ofNullable(products.get(id));
+    }
+
     /** The products that have instruments so far (one per product that was ever bound or sampled). */
     public java.util.Set<String> productIds() {
         return java.util.Set.copyOf(products.keySet());

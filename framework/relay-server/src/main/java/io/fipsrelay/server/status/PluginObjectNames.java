@@ -4,6 +4,7 @@ import com.codahale.metrics.jmx.ObjectNameFactory;
 import io.fipsrelay.server.status.prometheus.PrometheusNames;
 import java.util.Hashtable;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
@@ -14,10 +15,16 @@ import javax.management.ObjectName;
  * {@code name} and {@code type} keys stay those of Dropwizard's default names, so existing queries
  * such as {@code fips-relay:name=fips-relay.ndm.requests,*} keep working. A name is made when its
  * metric is registered, which for a product happens once its plugin is loaded.
+ *
+ * <p>Dropwizard's JMX listener asks for the name again when a metric is removed and unregisters
+ * what it gets; by then the plugin may be gone from the owners, so the name made at registration
+ * is kept and handed back once for the removal (the listener alternates add and remove per name).
  */
 final class PluginObjectNames implements ObjectNameFactory {
 
     private final Supplier<Map<String, String>> owners;
+    /** Names handed out for metrics registered now, by type and metric name. */
+    private final Map<String, ObjectName> registered = new ConcurrentHashMap<>();
 
     PluginObjectNames(Supplier<Map<String, String>> owners) {
         this.owners = owners;
@@ -25,6 +32,17 @@ final class PluginObjectNames implements ObjectNameFactory {
 
     @Override
     public ObjectName createName(String type, String domain, String name) {
+        String key = type + " " + domain + " " + name;
+        ObjectName made = registered.remove(key);
+        if (made != null) {
+            return made;
+        }
+        made = newName(type, domain, name);
+        registered.put(key, made);
+        return made;
+    }
+
+    private ObjectName newName(String type, String domain, String name) {
         Hashtable<String, String> keys = new Hashtable<>();
         keys.put("type", value(type));
         keys.put("name", value(name));

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A loaded plugin's figures as the sum of its products': rates, totals, connections, latency over
@@ -25,7 +24,6 @@ final class PluginSummaries {
                                           ThroughputSample latest) {
         Map<String, StatusDocument.Product> byId = new LinkedHashMap<>();
         products.forEach(p -> byId.put(p.id(), p));
-        Set<String> instrumented = metrics.productIds();
         List<StatusDocument.Plugin> out = new ArrayList<>();
         for (PluginInventory.Plugin plugin : plugins) {
             ProductRates rates = ProductRates.IDLE;
@@ -35,7 +33,8 @@ final class PluginSummaries {
             List<Timer> timers = new ArrayList<>();
             for (String id : plugin.products()) {
                 StatusDocument.Product p = byId.get(id);
-                if (p == null || !instrumented.contains(id)) {
+                RelayMetrics.ProductMetrics m = metrics.existing(id).orElse(null);
+                if (p == null || m == null) {
                     continue;
                 }
                 rates = rates.plus(latest == null ? ProductRates.IDLE : latest.rates(id));
@@ -45,7 +44,7 @@ final class PluginSummaries {
                 p.totals().responses().forEach((klass, n) -> responses.merge(klass, n, Long::sum));
                 p.totals().errors().forEach((cause, n) -> errors.merge(cause, n, Long::sum));
                 connections += p.activeConnections();
-                timers.add(metrics.product(id).upstreamLatency);
+                timers.add(m.upstreamLatency);
             }
             out.add(new StatusDocument.Plugin(plugin.id(), plugin.version(), plugin.jar(), plugin.jarSha256(),
                     plugin.loadedAtMillis(), plugin.loadedBy(), plugin.products(),

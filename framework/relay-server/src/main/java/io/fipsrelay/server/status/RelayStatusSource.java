@@ -80,9 +80,15 @@ public final class RelayStatusSource {
         List<StatusDocument.Product> products = new ArrayList<>();
         for (String id : ids) {
             RelaySettings.ProductSettings p = configured.get(id);
+            // A product that should listen gets instruments; any other is read only if it still has them
+            // (the sampler may retire a removed plugin's product meanwhile).
+            RelayMetrics.ProductMetrics m = p != null ? metrics.product(id) : metrics.existing(id).orElse(null);
+            if (m == null) {
+                continue;
+            }
             List<String> servers = p == null ? List.of() : servers(p);
             ProductRates rates = latest == null ? ProductRates.IDLE : latest.rates(id);
-            products.add(product(id, owners.get(id), p, listening.containsKey(id), servers, rates,
+            products.add(product(id, m, owners.get(id), p, listening.containsKey(id), servers, rates,
                     states.stream().filter(s -> servers.contains(s.server())).toList()));
         }
 
@@ -98,9 +104,9 @@ public final class RelayStatusSource {
                 states, tls(), jvm(), history(samples, ids, loaded));
     }
 
-    private StatusDocument.Product product(String id, String plugin, RelaySettings.ProductSettings p, boolean listening,
+    private StatusDocument.Product product(String id, RelayMetrics.ProductMetrics m, String plugin,
+                                           RelaySettings.ProductSettings p, boolean listening,
                                            List<String> servers, ProductRates rates, List<UpstreamAddressState> states) {
-        RelayMetrics.ProductMetrics m = metrics.product(id);
         Map<String, Long> responses = new LinkedHashMap<>();
         for (int klass = 2; klass <= 5; klass++) {
             responses.put(klass + "xx", m.responses(klass));

@@ -28,7 +28,7 @@ public final class PrometheusNames extends CustomLabelMapper {
     private static final String HANDSHAKES = ROOT + "tls.handshakes.";
     private static final String UPSTREAM = ROOT + "upstream.";
     /** Second segments that are relay-wide groups, not product ids. */
-    private static final Set<String> GROUPS = Set.of("tls", "upstream", "fips", "relay", "plugins");
+    private static final Set<String> GROUPS = Set.of("tls", "upstream", "upstreams", "fips", "relay", "plugins");
     private static final String PLUGINS = ROOT + "plugins.";
     private static final Map<String, String> HELP = Map.ofEntries(
             Map.entry("fips_relay_requests", "Requests received from the agent, per product."),
@@ -40,6 +40,8 @@ public final class PrometheusNames extends CustomLabelMapper {
             Map.entry("fips_relay_connections_active", "Agent connections open now, per product."),
             Map.entry("fips_relay_tls_handshakes", "Completed upstream TLS handshakes (BCJSSE, FIPS) by protocol and cipher suite."),
             Map.entry("fips_relay_upstream_up", "1 when the intake address takes requests, 0 when it is marked down."),
+            Map.entry("fips_relay_upstreams_up", "Intake addresses taking requests now, all products together."),
+            Map.entry("fips_relay_upstreams_down", "Intake addresses marked down now, all products together."),
             Map.entry("fips_relay_upstream_check_latency_seconds", "Duration of the last health check of the intake address (NaN before the first)."),
             Map.entry("fips_relay_fips_ready", "1 when the FIPS module is ready (self-tests passed, not in its error state)."),
             Map.entry("fips_relay_fips_approved_only", "1 when the FIPS module runs in approved-only mode."),
