@@ -171,6 +171,31 @@ class PluginStatusTest {
     }
 
     @Test
+    void a_jar_replaced_by_a_new_version_shows_its_new_version_and_digest_everywhere() throws Exception {
+        Path jar = TestPlugins.copyInto(TestPlugins.products(relay.staging.resolve("gamma.jar"), "gamma", "1.0.0",
+                "Product.of(\"gamma\", 4, \"gamma-intake\")",
+                "fips-relay.products.gamma { enabled = true, port = null, servers = [] }\n"), relay.plugins);
+        Await.until(SOON, "gamma 1.0.0 loaded", () -> pluginIds(statusJson()).contains("gamma"));
+        Path v2 = TestPlugins.products(relay.staging.resolve("gamma-v2.jar"), "gamma", "1.1.0",
+                "Product.of(\"gamma\", 4, \"gamma-intake\")",
+                "fips-relay.products.gamma { enabled = true, port = null, servers = [] }\n");
+        String v2Sha = sha256(v2);
+        Files.move(v2, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Await.until(SOON, "gamma 1.1.0 in /status.json",
+                () -> pluginIds(statusJson()).contains("gamma") && plugin(statusJson(), "gamma").get("version").asText().equals("1.1.0"));
+
+        assertThat(plugin(statusJson(), "gamma").get("jarSha256").asText()).isEqualTo(v2Sha);
+        String text = get("/metrics").bodyText();
+        assertThat(text).contains("fips_relay_plugin_info{jar_sha256=\"" + v2Sha + "\",plugin=\"gamma\",version=\"1.1.0\"} 1")
+                .doesNotContain("plugin=\"gamma\",version=\"1.0.0\"");
+        assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(
+                new ObjectName("fips-relay:type=gauges,name=fips-relay.plugins.gamma.version,plugin=gamma"), "Value")).isEqualTo("1.1.0");
+        assertThat(texts(statusJson().get("pluginEvents"), "kind", "gamma")).endsWith("hot-plugged", "removed", "hot-plugged");
+        Files.delete(jar);
+        Await.until(SOON, "gamma removed", () -> !pluginIds(statusJson()).contains("gamma"));
+    }
+
+    @Test
     void a_refused_jar_is_listed_with_its_reason_until_it_is_taken_out() throws Exception {
         Path garbage = TestPlugins.garbage(relay.plugins.resolve("broken.jar"));
         Await.until(SOON, "broken.jar in refusedPlugins", () -> refusedJars(statusJson()).contains("broken.jar"));
@@ -237,6 +262,17 @@ class PluginStatusTest {
 
     private static List<String> refusedJars(JsonNode doc) {
         return doc.get("refusedPlugins").findValuesAsText("jar");
+    }
+
+    /** One field of the events of one plugin, oldest first. */
+    private static List<String> texts(JsonNode events, String field, String plugin) {
+        List<String> out = new ArrayList<>();
+        events.forEach(e -> {
+            if (plugin.equals(e.get("plugin").asText())) {
+                out.add(e.get(field).asText());
+            }
+        });
+        return out;
     }
 
     private static List<JsonNode> events(JsonNode doc, String kind, String plugin) {

@@ -81,8 +81,8 @@ class PluginDashboardBrowserTest {
                      Map.of("ndm", 64_000, "snmp-traps", 12_000, "logs", 24_000), Duration.ofMillis(40), Duration.ofMinutes(3));
              HeadlessChromium chromium = HeadlessChromium.launch(WIDTH, 1000);
              DevToolsSession page = chromium.openPage()) {
-            // History the page can draw as soon as it opens.
-            Thread.sleep(12_000);
+            // A little history before the page opens; it then waits for the chart to fill.
+            Thread.sleep(3_000);
             page.send("Network.enable");
             page.send("Runtime.enable");
             page.send("Log.enable");
@@ -122,7 +122,7 @@ class PluginDashboardBrowserTest {
                 assertThat(texts(state.get("chartSeries"))).containsExactly("beta", "logs", "network-devices");
                 assertThat(texts(state.get("eventList"))).containsExactly("hot-plugged beta");
                 // A few points of beta's line on the chart for the picture.
-                Thread.sleep(4_000);
+                Thread.sleep(3_000);
                 screenshot(page, "dashboard-plugins.png");
 
                 Files.delete(beta);
