@@ -42,13 +42,6 @@ public final class RelayStatusSource {
     public RelayStatusSource(RelaySettings settings, FipsReport fips, RelayMetrics metrics,
                              Supplier<List<RelaySettings.ProductSettings>> expected,
                              Supplier<Map<String, InetSocketAddress>> bound, ThroughputHistory history,
-                             UpstreamStateGauges upstreams, RelayHealth health) {
-        this(settings, fips, metrics, expected, bound, history, upstreams, health, PluginInventory.NONE);
-    }
-
-    public RelayStatusSource(RelaySettings settings, FipsReport fips, RelayMetrics metrics,
-                             Supplier<List<RelaySettings.ProductSettings>> expected,
-                             Supplier<Map<String, InetSocketAddress>> bound, ThroughputHistory history,
                              UpstreamStateGauges upstreams, RelayHealth health, PluginInventory plugins) {
         this.settings = settings;
         this.fips = fips;

@@ -42,10 +42,6 @@ public final class PrometheusExposition {
     private final PrometheusNames names = new PrometheusNames();
     private final Supplier<Map<String, String>> owners;
 
-    public PrometheusExposition(MetricRegistry registry) {
-        this(registry, Map::of);
-    }
-
     /** @param owners product id to the id of the plugin serving it now (the plugin label) */
     public PrometheusExposition(MetricRegistry registry, Supplier<Map<String, String>> owners) {
         this.registry = registry;
