@@ -113,7 +113,8 @@ public final class RelayServer implements AutoCloseable {
             try {
                 engine.bindAll(loaded.settings().enabledProducts());
                 // What should be listening: the configured products plus any hot-plugged since (reload-aware).
-                status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts);
+                status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts,
+                        new CatalogInventory(loaded.catalog()));
             } catch (BindFailure e) {
                 engine.close();
                 throw new StartupFailure(StartupFailure.BIND, e.getMessage(), e);

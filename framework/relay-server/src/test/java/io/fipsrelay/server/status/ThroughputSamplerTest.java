@@ -53,4 +53,15 @@ class ThroughputSamplerTest {
         sampler.run();
         assertThat(history.latest().orElseThrow().rates("traces").requestsPerSecond()).isCloseTo(10, within(1e-9));
     }
+
+    @Test
+    void a_product_retired_and_back_within_one_interval_counts_from_zero_not_below() {
+        metrics.product("beta").requests.mark(500);
+        sampler.run();
+        assertThat(metrics.retireIfIdle("beta")).isTrue();
+        metrics.product("beta").requests.mark(20);
+        nanos.addAndGet(2_000_000_000L);
+        sampler.run();
+        assertThat(history.latest().orElseThrow().rates("beta").requestsPerSecond()).isCloseTo(10, within(1e-9));
+    }
 }
