@@ -10,6 +10,8 @@ import java.util.Set;
 
 /**
  * The whole validated configuration of a relay: nothing but {@link SettingsLoader} reads HOCON.
+ * One record per block of reference.conf, named after it; ranges and relations are in {@link Bounds}
+ * and the loader.
  */
 public record RelaySettings(
         String site,
@@ -17,11 +19,16 @@ public record RelaySettings(
         Tls tls,
         Upstream upstream,
         Dns dns,
-        Buffers relay,
+        Relay relay,
         Limits limits,
         Map<String, ProductSettings> products,
-        Duration drainTimeout,
+        Shutdown shutdown,
         Status status) {
+
+    /** {@code shutdown.drain-timeout}; kept for the data path's callers. */
+    public Duration drainTimeout() {
+        return shutdown.drainTimeout();
+    }
 
     /** Whether the status port (port-range-start + 0) is served. */
     public boolean statusEnabled() {
@@ -63,8 +70,12 @@ public record RelaySettings(
         }
     }
 
-    /** Flow control of one relayed exchange. */
-    public record Buffers(int highWaterMark, int lowWaterMark) {
+    /** The {@code relay} block: flow control of one relayed exchange. */
+    public record Relay(int highWaterMark, int lowWaterMark) {
+    }
+
+    /** The {@code shutdown} block: how SIGTERM ends the relay. */
+    public record Shutdown(Duration drainTimeout) {
     }
 
     /** What an agent request may be (docs/http-policy.md). */

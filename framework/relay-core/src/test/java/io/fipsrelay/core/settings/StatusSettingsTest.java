@@ -42,7 +42,7 @@ class StatusSettingsTest {
     void a_sample_interval_outside_one_second_to_a_minute_is_refused() {
         assertThatThrownBy(() -> load("fips-relay.status.sample-interval = 200ms"))
                 .isInstanceOf(SettingsException.class)
-                .hasMessageContaining("fips-relay.status.sample-interval: must be 1s .. 1m");
+                .hasMessageContaining("fips-relay.status.sample-interval: 200ms is not in 1s..1m");
     }
 
     @Test
