@@ -242,7 +242,7 @@ class DeploymentExamplesIT {
         assertThat(security).containsEntry("runAsNonRoot", true).containsEntry("allowPrivilegeEscalation", false)
                 .containsEntry("readOnlyRootFilesystem", true);
         assertThat((Integer) at(daemonSet, "spec", "template", "spec").get("terminationGracePeriodSeconds"))
-                .isGreaterThan((int) relay.drainTimeout().toSeconds());
+                .isGreaterThan((int) relay.shutdown().drainTimeout().toSeconds());
     }
 
     @Test
@@ -319,7 +319,7 @@ class DeploymentExamplesIT {
         });
 
         assertThat(relayContainer.at("/healthCheck/command").toString()).contains(healthz(relay));
-        assertThat(relayContainer.get("stopTimeout").asInt()).isGreaterThan((int) relay.drainTimeout().toSeconds());
+        assertThat(relayContainer.get("stopTimeout").asInt()).isGreaterThan((int) relay.shutdown().drainTimeout().toSeconds());
         assertThat(relayContainer.get("user").asText()).doesNotStartWith("0").doesNotStartWith("root");
         // The agent starts once the relay answers /healthz, and so stops before it.
         assertThat(agentContainer.get("dependsOn").toString()).contains("\"containerName\":\"fips-relay\"")

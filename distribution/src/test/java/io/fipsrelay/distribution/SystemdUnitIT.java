@@ -88,7 +88,7 @@ class SystemdUnitIT {
 
     @Test
     void the_stop_timeout_outlasts_the_drain_that_sigterm_starts() throws Exception {
-        Duration drain = SettingsLoader.withCoreDefaults().environment(Map.of()).load(ConfigFactory.empty()).drainTimeout();
+        Duration drain = SettingsLoader.withCoreDefaults().environment(Map.of()).load(ConfigFactory.empty()).shutdown().drainTimeout();
         assertThat(drain).isEqualTo(Duration.ofSeconds(20));
         assertThat(value("Service", "KillSignal")).isEqualTo("SIGTERM");
         assertThat(span(value("Service", "TimeoutStopSec"))).isGreaterThan(drain.plusSeconds(5));

@@ -149,7 +149,7 @@ class FipsRelayCommandTest {
         Result r = run("check-config", "--config", conf("fips-relay.plugins.scan-interval = 0s"), "--plugins-dir", plugins.toString());
 
         assertThat(r.exit).isEqualTo(2);
-        assertThat(r.err).contains("fips-relay.plugins.scan-interval: must be positive");
+        assertThat(r.err).contains("fips-relay.plugins.scan-interval: 0s is not in 10ms..1m");
     }
 
     @Test

@@ -64,8 +64,8 @@ public record Bound(String key, Kind kind, long min, long max) {
 
     /** Sizes in the binary units reference.conf uses; read by Typesafe Config, written here (it has no writer). */
     static final class Sizes {
-        private static final String[] UNITS = {"GiB", "MiB", "KiB"};
-        private static final long[] FACTORS = {1L << 30, 1L << 20, 1L << 10};
+        private static final String[] UNITS = {"TiB", "GiB", "MiB", "KiB"};
+        private static final long[] FACTORS = {1L << 40, 1L << 30, 1L << 20, 1L << 10};
 
         static long parse(String text) {
             return ConfigFactory.parseString("v = " + text).getBytes("v");

@@ -43,7 +43,7 @@ public final class Bounds {
             Bound.size("limits.max-request-line", "256B", "1MiB"),
             Bound.size("limits.max-header-section", "1KiB", "16MiB"),
             Bound.count("limits.max-header-fields", 1, 10_000),
-            Bound.size("limits.max-body", "1KiB", "1024GiB"),
+            Bound.size("limits.max-body", "1KiB", "1TiB"),
             Bound.duration("limits.header-timeout", "100ms", "10m"),
             Bound.duration("limits.client-idle-timeout", "1s", "1d"),
             Bound.count("limits.max-connections-per-listener", 1, 100_000),
