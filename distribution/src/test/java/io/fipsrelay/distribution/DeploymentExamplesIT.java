@@ -13,18 +13,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.yaml.snakeyaml.Yaml;
 
 /**
  * The container, Kubernetes, Helm and ECS examples under distribution/: they parse, and the ports,
  * addresses and variable names in them are the ones the relay (and the agent) actually use.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DeploymentExamplesIT {
 
     /** The relay's environment overrides and the setting each one sets (DESIGN.md, SettingsLoader). */

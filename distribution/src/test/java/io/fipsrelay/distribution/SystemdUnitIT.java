@@ -10,11 +10,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** fips-relay.service as packaged: what it runs, how it restarts and stops, how it is confined. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SystemdUnitIT {
 
     static Path root;

@@ -14,9 +14,11 @@ import io.fipsrelay.core.fips.FipsBootstrap;
 import io.fipsrelay.testkit.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What an operator sees from {@code fips-relay check-config} and from a start without FIPS. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CheckConfigCommandTest {
 
     @TempDir

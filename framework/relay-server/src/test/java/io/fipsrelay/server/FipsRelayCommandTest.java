@@ -7,11 +7,14 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The operator's plugins, agent-config and check-config commands: exit codes and the words operators grep for. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FipsRelayCommandTest {
 
     @TempDir

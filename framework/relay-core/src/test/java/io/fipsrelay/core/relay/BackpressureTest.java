@@ -16,10 +16,13 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A slow intake slows the agent down instead of filling the relay's memory. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BackpressureTest {
 
     /** What one exchange may hold: both directions' high-water marks plus a read buffer and TLS records each. */

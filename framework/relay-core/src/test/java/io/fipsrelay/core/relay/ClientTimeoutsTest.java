@@ -10,11 +10,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * limits.client-idle-timeout (a connection with no request in progress is closed), shortened to
  * 1 s and 2 s so the tests run in seconds; the 10 s and 60 s defaults are the same code.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClientTimeoutsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

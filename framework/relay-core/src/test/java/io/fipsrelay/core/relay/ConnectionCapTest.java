@@ -9,12 +9,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** limits.max-connections-per-listener: connections beyond it are closed at once, until some end. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConnectionCapTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

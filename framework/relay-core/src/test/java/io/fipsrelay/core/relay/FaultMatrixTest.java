@@ -21,9 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The one window where a request is both delivered and answered 5xx: the intake had the whole
  * request and then failed to answer in time (STALL: 504) or answered 5xx itself (ANSWER_5XX).
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FaultMatrixTest {
 
     static final int CLIENTS = 4;

@@ -10,16 +10,19 @@ import io.fipsrelay.testkit.RecordingIntake;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Several requests in one write: answered in order, one at a time; and once a request is refused,
  * nothing after it on that connection is ever read as a request.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PipeliningTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

@@ -10,12 +10,14 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with {@code Connection: close}, the connection is closed, no byte of it reaches the intake
  * (nothing recorded, nothing half-received), and the relay serves the next agent normally.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RequestPolicyTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

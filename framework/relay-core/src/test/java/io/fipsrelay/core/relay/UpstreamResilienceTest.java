@@ -20,11 +20,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Intake trouble gets the agent a clear 5xx or is routed around; nothing is lost or doubled. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class UpstreamResilienceTest {
 
     @TempDir

@@ -11,10 +11,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The operator's file is validated whole: every problem is named with its key path. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SettingsLoaderTest {
 
     static final Product METRICS = Product.of("metrics", 1, "metrics.agent")

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The status.* keys: defaults as reference.conf documents them, and refusals with the key path. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class StatusSettingsTest {
 
     private static RelaySettings load(String hocon) throws SettingsException {
