@@ -34,7 +34,7 @@ public final class SettingsLoader {
     /** status.history / status.sample-interval: the points of history kept per product, at most. */
     static final int MAX_HISTORY_SAMPLES = 10_000;
     /** Environment variables the agent's own settings map to (DESIGN.md). */
-    private static final Map<String, String> ENV_OVERRIDES = Map.of(
+    static final Map<String, String> ENV_OVERRIDES = Map.of(
             "DD_SITE", ROOT + ".site",
             "DD_FIPS_LOCAL_ADDRESS", ROOT + ".listen.address",
             "DD_FIPS_PORT_RANGE_START", ROOT + ".listen.port-range-start");

@@ -13,9 +13,13 @@ import io.fipsrelay.api.Product;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,9 +27,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every number, size and duration an operator can set has a range in {@link Bounds}: the walk over
- * every reference.conf (core and plugins) fails for a key without one, and each range is enforced
- * at both ends with a message naming key, value and range.
+ * reference.conf and the loader agree. Every number, size and duration an operator can set has a
+ * range in {@link Bounds}: the walk over every reference.conf (core and plugins) fails for a key
+ * without one, and each range is enforced at both ends with a message naming key, value and range.
+ * The "Env:" notes name exactly the variables the loader reads.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SettingsBoundsTest {
@@ -67,6 +72,30 @@ class SettingsBoundsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void the_environment_variables_the_loader_reads_are_the_ones_reference_conf_names() throws IOException {
+        Config core = ConfigFactory.parseFile(repositoryRoot().resolve("framework/relay-core/src/main/resources/reference.conf").toFile());
+        Map<String, String> documented = new TreeMap<>();
+        collectEnvNotes(core.root(), List.of(), documented);
+        assertThat(documented).isEqualTo(new TreeMap<>(SettingsLoader.ENV_OVERRIDES));
+    }
+
+    /** "Env: NAME" in a key's comment: variable -> full key path. */
+    private static void collectEnvNotes(ConfigObject object, List<String> parent, Map<String, String> into) {
+        Pattern env = Pattern.compile("Env: ([A-Z_]+)");
+        object.forEach((key, value) -> {
+            List<String> path = new ArrayList<>(parent);
+            path.add(key);
+            Matcher m = env.matcher(String.join(" ", value.origin().comments()));
+            while (m.find()) {
+                into.put(m.group(1), ConfigUtil.joinPath(path));
+            }
+            if (value instanceof ConfigObject child) {
+                collectEnvNotes(child, path, into);
+            }
+        });
     }
 
     static Stream<Bound> bounds() {
