@@ -68,7 +68,13 @@ public final class SettingReader {
     /** A whole number in its range (every count range fits an int). */
     public Integer count(String key) {
         Bound b = bounds.require(key);
-        Long v = get(key, () -> c.getLong(key));
+        Number n = get(key, () -> c.getNumber(key));
+        if (n instanceof Double d && d != Math.rint(d)) {
+            // getLong would quietly drop the fraction: 2.5 retries are no retry count.
+            problem(key, n + " is not a whole number in " + b.range());
+            return null;
+        }
+        Long v = n == null ? null : get(key, () -> c.getLong(key));
         return within(key, b, v) ? Math.toIntExact(v) : null;
     }
 

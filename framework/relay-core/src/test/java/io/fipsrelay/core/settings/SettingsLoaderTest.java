@@ -168,6 +168,13 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void a_count_with_a_fraction_is_refused_rather_than_rounded() {
+        assertThatThrownBy(() -> load(ca() + "fips-relay.upstream.retries = 2.5"))
+                .satisfies(e -> assertThat(((SettingsException) e).problems())
+                        .containsExactly("fips-relay.upstream.retries: 2.5 is not a whole number in 0..10"));
+    }
+
+    @Test
     void a_wrong_type_names_the_key() {
         assertThatThrownBy(() -> load(ca() + "fips-relay.upstream.port = \"https\""))
                 .hasMessageContaining("fips-relay.upstream.port:");
