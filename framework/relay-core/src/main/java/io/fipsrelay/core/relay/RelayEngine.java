@@ -105,7 +105,7 @@ public final class RelayEngine implements AutoCloseable {
         upstream = UpstreamSide.start(next, tls, workers, timer, resolverThreads, metrics);
         settings = next;
         ctx = context(next, upstream);
-        old.retire(timer, next.drainTimeout().toMillis());
+        old.retire(timer, next.shutdown().drainTimeout().toMillis());
         for (Map.Entry<String, InetSocketAddress> e : Map.copyOf(bound).entrySet()) {
             RelaySettings.ProductSettings p = next.products().get(e.getKey());
             if (p == null || !p.enabled() || p.port() != e.getValue().getPort()

@@ -6,7 +6,9 @@ import com.codahale.metrics.MetricRegistry;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RelayMetricsTest {
 
     private final MetricRegistry registry = new MetricRegistry();

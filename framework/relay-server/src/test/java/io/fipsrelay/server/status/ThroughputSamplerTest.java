@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 import com.codahale.metrics.MetricRegistry;
 import io.fipsrelay.core.metrics.RelayMetrics;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Rates are count differences over the measured time between samples. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ThroughputSamplerTest {
 
     private final RelayMetrics metrics = new RelayMetrics(new MetricRegistry());

@@ -3,9 +3,12 @@ package io.fipsrelay.server.status.prometheus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** How the relay's Dropwizard names read in Prometheus. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class PrometheusNamesTest {
 
     private static void maps(String dropwizard, String family, String... labels) {
