@@ -287,6 +287,9 @@ public final class RelayEngine implements AutoCloseable {
 
         @Override
         public void messageSent(IoSession session, Object message) {
+            if (message instanceof IoBuffer written) {
+                RelayWorkers.of(session).freeWhenWritten(written);
+            }
             AgentConnection c = client(session);
             if (c != null) {
                 c.drained();

@@ -198,6 +198,10 @@ public final class FipsTlsConnector implements AutoCloseable {
 
         @Override
         public void messageSent(IoSession session, Object message) {
+            RelayWorker worker = RelayWorkers.of(session);
+            if (message instanceof IoBuffer written && worker != null) {
+                worker.freeWhenWritten(written);
+            }
             UpstreamConnection c = connection(session);
             UpstreamListener l = c.listener();
             if (l != null && session.getScheduledWriteBytes() < lowWaterMark) {
