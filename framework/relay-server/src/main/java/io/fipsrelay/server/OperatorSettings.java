@@ -74,12 +74,33 @@ final class OperatorSettings {
         return loader.load(config);
     }
 
+    /** The PEM file of trusted plugin signers ({@code plugins.trusted-signers}), when the operator set one. */
+    java.util.Optional<java.nio.file.Path> trustedSigners() throws SettingsException {
+        try {
+            Config c = pluginsBlock();
+            if (c.getIsNull("trusted-signers")) {
+                return java.util.Optional.empty();
+            }
+            String file = c.getString("trusted-signers").trim();
+            if (file.isEmpty()) {
+                throw new SettingsException(List.of(PLUGINS + ".trusted-signers: empty; give a PEM file or null"));
+            }
+            return java.util.Optional.of(java.nio.file.Path.of(file));
+        } catch (ConfigException e) {
+            throw new SettingsException(List.of(e.getMessage()));
+        }
+    }
+
+    private Config pluginsBlock() {
+        return operator.withFallback(ConfigFactory.parseResources(OperatorSettings.class.getClassLoader(), "reference.conf"))
+                .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true))
+                .getConfig(PLUGINS);
+    }
+
     /** The hot-plug keys, over this module's defaults. */
     HotPlug hotPlug() throws SettingsException {
         try {
-            Config c = operator.withFallback(ConfigFactory.parseResources(OperatorSettings.class.getClassLoader(), "reference.conf"))
-                    .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true))
-                    .getConfig(PLUGINS);
+            Config c = pluginsBlock();
             Duration interval = c.getDuration("scan-interval");
             if (interval.isNegative() || interval.isZero()) {
                 throw new SettingsException(List.of(PLUGINS + ".scan-interval: must be positive: " + interval));

@@ -149,22 +149,52 @@ public final class RelayServer implements AutoCloseable {
     }
 
     static Loaded loadSettings(Options options) throws StartupFailure {
+        OperatorSettings operator;
+        Optional<PluginSigners> signers;
+        try {
+            operator = OperatorSettings.read(options);
+            signers = pluginSigners(operator.trustedSigners(), options);
+        } catch (SettingsException e) {
+            throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
+        }
         PluginCatalog catalog;
         Map<Path, PluginFolderScanner.JarStamp> jars;
         try {
             // The folder as seen now is what the catalog loads and what the scanner later compares with.
             jars = PluginFolderScanner.snapshot(options.pluginsDir());
-            catalog = PluginCatalog.load(options.pluginsDir(), jars.keySet());
+            catalog = PluginCatalog.load(options.pluginsDir(), jars.keySet(), signers);
         } catch (Exception e) {
             throw new StartupFailure(StartupFailure.CONFIG, "cannot load plugins: " + e.getMessage(), e);
         }
         try {
-            OperatorSettings operator = OperatorSettings.read(options);
             RelaySettings settings = operator.forPlugins(catalog.plugins());
             return new Loaded(catalog, settings, operator, operator.hotPlug(), jars);
         } catch (SettingsException e) {
             catalog.close();
             throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The trusted plugin signers, read through the FIPS module: when they are set the module is
+     * installed here (waiting for a start's parallel install, see {@link FipsBootstrap#install}).
+     */
+    private static Optional<PluginSigners> pluginSigners(Optional<Path> pem, Options options) throws StartupFailure {
+        if (pem.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            FipsBootstrap.install(options.providerOrder());
+        } catch (FipsNotReadyException e) {
+            throw new StartupFailure(StartupFailure.FIPS, "FIPS module not ready, cannot check plugin signatures: "
+                    + e.getMessage(), e);
+        }
+        try {
+            PluginSigners signers = PluginSigners.load(pem.get());
+            LOG.info("plugins: only jars signed by a certificate in {} are loaded", pem.get());
+            return Optional.of(signers);
+        } catch (java.io.IOException e) {
+            throw new StartupFailure(StartupFailure.CONFIG, "fips-relay.plugins.trusted-signers: " + e.getMessage(), e);
         }
     }
 
