@@ -97,6 +97,49 @@ final class OperatorSettings {
                 .getConfig(PLUGINS);
     }
 
+    /** The audit keys ({@code fips-relay.audit}), a relative file resolved against the install folder. */
+    io.fipsrelay.server.audit.AuditSettings audit(java.nio.file.Path home) throws SettingsException {
+        String root = SettingsLoader.ROOT + ".audit";
+        try {
+            Config c = operator.withFallback(ConfigFactory.parseResources(OperatorSettings.class.getClassLoader(), "reference.conf"))
+                    .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true))
+                    .getConfig(root);
+            List<String> problems = new java.util.ArrayList<>();
+            java.util.Optional<java.nio.file.Path> file = java.util.Optional.empty();
+            boolean stdout = false;
+            if (!c.getIsNull("file")) {
+                String value = c.getString("file").trim();
+                if (value.isEmpty()) {
+                    problems.add(root + ".file: empty; give a path, \"stdout\" or null");
+                } else if (value.equals("stdout")) {
+                    stdout = true;
+                } else {
+                    java.nio.file.Path path = java.nio.file.Path.of(value);
+                    file = java.util.Optional.of(path.isAbsolute() ? path : home.resolve(path));
+                }
+            }
+            long maxSize = c.getBytes("max-file-size");
+            if (maxSize < 1024) {
+                problems.add(root + ".max-file-size: must be at least 1KiB: " + maxSize);
+            }
+            int history = c.getInt("max-history");
+            if (history < 1 || history > 20) {
+                problems.add(root + ".max-history: must be 1 .. 20: " + history);
+            }
+            int queue = c.getInt("queue-size");
+            if (queue < 1 || queue > 1_000_000) {
+                problems.add(root + ".queue-size: must be 1 .. 1000000: " + queue);
+            }
+            if (!problems.isEmpty()) {
+                throw new SettingsException(problems);
+            }
+            return new io.fipsrelay.server.audit.AuditSettings(file, stdout, maxSize, history, c.getBoolean("sessions"),
+                    c.getBoolean("requests"), queue);
+        } catch (ConfigException e) {
+            throw new SettingsException(List.of(e.getMessage()));
+        }
+    }
+
     /** The hot-plug keys, over this module's defaults. */
     HotPlug hotPlug() throws SettingsException {
         try {
