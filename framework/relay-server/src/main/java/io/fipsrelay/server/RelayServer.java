@@ -13,7 +13,13 @@ import io.fipsrelay.core.relay.RelayEngine;
 import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.settings.SettingsException;
 import io.fipsrelay.core.tls.FipsTlsContext;
+import io.fipsrelay.core.audit.AuditTrail;
+import io.fipsrelay.core.audit.NegotiatedParameters;
+import io.fipsrelay.server.audit.AuditLog;
+import io.fipsrelay.server.audit.AuditSettings;
 import io.fipsrelay.server.demo.DemoIntake;
+import io.fipsrelay.server.evidence.EvidenceCollector;
+import io.fipsrelay.server.evidence.EvidenceDocument;
 import java.nio.file.Files;
 import io.fipsrelay.server.status.StatusService;
 import java.nio.file.Path;
@@ -68,10 +74,18 @@ public final class RelayServer implements AutoCloseable {
     private final Options options;
     /** The operator's configuration as last read (start or reload); hot plug builds on it. */
     private final AtomicReference<OperatorSettings> operatorSettings;
+    private final AuditLog audit;
+    /** Where the data path reports sessions and exchanges: the audit log and the negotiated-parameter tally. */
+    private final AuditTrail auditTrail;
+    private final NegotiatedParameters negotiated;
 
     private RelayServer(FipsReport fips, PluginCatalog catalog, RelayEngine engine, PluginFolderScanner scanner,
                         StatusService status, DemoIntake demo, Options options,
-                        AtomicReference<OperatorSettings> operatorSettings) {
+                        AtomicReference<OperatorSettings> operatorSettings, AuditLog audit, AuditTrail auditTrail,
+                        NegotiatedParameters negotiated) {
+        this.audit = audit;
+        this.auditTrail = auditTrail;
+        this.negotiated = negotiated;
         this.fips = fips;
         this.catalog = catalog;
         this.engine = engine;
@@ -94,6 +108,7 @@ public final class RelayServer implements AutoCloseable {
         });
         PluginCatalog catalog = null;
         DemoIntake demo = null;
+        AuditLog audit = null;
         try {
             Loaded loaded = loadSettings(options);
             catalog = loaded.catalog();
@@ -108,15 +123,31 @@ public final class RelayServer implements AutoCloseable {
             }
             FipsTlsContext tls = tlsContext(loaded.settings());
             warnIfNotLoopback(loaded.settings().listen().address());
-            RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(new MetricRegistry()));
+            MetricRegistry registry = new MetricRegistry();
+            audit = AuditLog.start(loaded.audit(), registry);
+            NegotiatedParameters negotiated = new NegotiatedParameters();
+            AuditTrail trail = AuditTrail.fanOut(List.of(audit, negotiated));
+            RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(registry));
             StatusService status;
+            EvidenceCollector evidence = new EvidenceCollector(report);
+            String startedAt = java.time.Instant.now().toString();
+            PluginCatalog plugins = catalog;
+            Optional<Path> configFile = effective.configFile();
+            Map<String, io.fipsrelay.server.status.StatusEndpoint> pages = Map.of("/evidence.json",
+                    new io.fipsrelay.server.status.EvidenceEndpoint(() -> evidence.collect(engine.settings(),
+                            pluginJars(plugins), configFile, revocationSummary(engine.settings()), "running relay (status port)",
+                            new EvidenceDocument.Live("this relay, since it started", startedAt, negotiated.snapshot()))));
             try {
                 engine.bindAll(loaded.settings().enabledProducts());
                 // What should be listening: the configured products plus any hot-plugged since (reload-aware).
-                status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts);
+                status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts, pages);
             } catch (BindFailure e) {
                 engine.close();
                 throw new StartupFailure(StartupFailure.BIND, e.getMessage(), e);
+            }
+            if (loaded.audit().enabled()) {
+                LOG.info("audit log: {} ({}{})", loaded.audit().destination(), loaded.audit().sessions() ? "sessions" : "",
+                        loaded.audit().requests() ? (loaded.audit().sessions() ? " and requests" : "requests") : "");
             }
             AtomicReference<OperatorSettings> operator = new AtomicReference<>(loaded.operatorSettings());
             PluginFolderScanner scanner = null;
@@ -127,10 +158,13 @@ public final class RelayServer implements AutoCloseable {
             LOG.info("fips-relay ready: {} products listening on {} (site {}, plugins {})",
                     engine.boundAddresses().size(), loaded.settings().listen().address(), loaded.settings().site(),
                     catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList());
-            return new RelayServer(report, catalog, engine, scanner, status, demo, effective, operator);
+            return new RelayServer(report, catalog, engine, scanner, status, demo, effective, operator, audit, trail, negotiated);
         } catch (StartupFailure e) {
             if (catalog != null) {
                 catalog.close();
+            }
+            if (audit != null) {
+                audit.close();
             }
             if (demo != null) {
                 demo.close();
@@ -145,7 +179,7 @@ public final class RelayServer implements AutoCloseable {
      * agent-config need, and what a start and hot plug build on.
      */
     record Loaded(PluginCatalog catalog, RelaySettings settings, OperatorSettings operatorSettings,
-                  OperatorSettings.HotPlug hotPlug, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart) {
+                  OperatorSettings.HotPlug hotPlug, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart, AuditSettings audit) {
     }
 
     static Loaded loadSettings(Options options) throws StartupFailure {
@@ -168,11 +202,22 @@ public final class RelayServer implements AutoCloseable {
         }
         try {
             RelaySettings settings = operator.forPlugins(catalog.plugins());
-            return new Loaded(catalog, settings, operator, operator.hotPlug(), jars);
+            AuditSettings audit = operator.audit(Path.of(System.getProperty(FipsRelayCommand.HOME_PROPERTY, ".")));
+            return new Loaded(catalog, settings, operator, operator.hotPlug(), jars, audit);
         } catch (SettingsException e) {
             catalog.close();
             throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
         }
+    }
+
+    /** The loaded plugins as the compliance report lists them. */
+    static List<EvidenceCollector.PluginJar> pluginJars(PluginCatalog catalog) {
+        return catalog.plugins().stream().map(p -> new EvidenceCollector.PluginJar(p.pluginId(), p.jar(), p.products())).toList();
+    }
+
+    /** The revocation checking configured, in the report's words. */
+    static String revocationSummary(RelaySettings settings) {
+        return "not checked (this build has no revocation checking of intake certificates)";
     }
 
     /**
@@ -316,6 +361,19 @@ public final class RelayServer implements AutoCloseable {
         return status;
     }
 
+    /** What the data path reports sessions and exchanges to. */
+    public AuditTrail auditTrail() {
+        return auditTrail;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    public NegotiatedParameters negotiated() {
+        return negotiated;
+    }
+
     @Override
     public void close() {
         status.close();
@@ -327,6 +385,7 @@ public final class RelayServer implements AutoCloseable {
         if (demo != null) {
             demo.close();
         }
+        audit.close();
     }
 
     /** Why the relay did not start, with the process exit code that says so. */

@@ -54,6 +54,13 @@ public final class StatusService implements AutoCloseable {
      */
     public static StatusService start(RelaySettings settings, FipsReport fips, RelayEngine engine,
                                       Supplier<List<RelaySettings.ProductSettings>> expected) throws BindFailure {
+        return start(settings, fips, engine, expected, java.util.Map.of());
+    }
+
+    /** As above, with more pages served besides the standard ones (e.g. /evidence.json). */
+    public static StatusService start(RelaySettings settings, FipsReport fips, RelayEngine engine,
+                                      Supplier<List<RelaySettings.ProductSettings>> expected,
+                                      java.util.Map<String, StatusEndpoint> morePages) throws BindFailure {
         RelayMetrics metrics = engine.metrics();
         FipsGauges.register(metrics.registry(), fips);
         JvmGauges.register(metrics.registry());
@@ -87,13 +94,15 @@ public final class StatusService implements AutoCloseable {
 
         StatusServer server = null;
         if (settings.statusEnabled()) {
-            server = new StatusServer(router(settings, fips, engine, expected, upstreams, history));
+            StatusRouter router = router(settings, fips, engine, expected, upstreams, history);
+            morePages.forEach(router::route);
+            server = new StatusServer(router);
             String address = settings.listen().address();
             int port = settings.listen().statusPort();
             try {
                 InetSocketAddress bound = server.bind(address, port);
-                LOG.info("status port listening on http://{}:{}/ (dashboard, /status.json, /metrics, /healthz)",
-                        bound.getHostString(), bound.getPort());
+                LOG.info("status port listening on http://{}:{}/ (dashboard, /status.json, /metrics, /healthz{})",
+                        bound.getHostString(), bound.getPort(), morePages.isEmpty() ? "" : ", " + String.join(", ", morePages.keySet()));
             } catch (IOException | RuntimeException e) {
                 new StatusService(sampling, jmx, server, history).close();
                 throw new BindFailure("cannot bind " + address + ":" + port + " for the status port: "
