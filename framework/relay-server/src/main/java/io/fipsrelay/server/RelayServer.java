@@ -15,6 +15,7 @@ import io.fipsrelay.core.settings.SettingsException;
 import io.fipsrelay.core.tls.FipsTlsContext;
 import io.fipsrelay.core.audit.AuditTrail;
 import io.fipsrelay.core.audit.NegotiatedParameters;
+import io.fipsrelay.core.tls.CertificateExpiry;
 import io.fipsrelay.server.audit.AuditLog;
 import io.fipsrelay.server.audit.AuditSettings;
 import io.fipsrelay.server.demo.DemoIntake;
@@ -126,7 +127,8 @@ public final class RelayServer implements AutoCloseable {
             MetricRegistry registry = new MetricRegistry();
             audit = AuditLog.start(loaded.audit(), registry);
             NegotiatedParameters negotiated = new NegotiatedParameters();
-            AuditTrail trail = AuditTrail.fanOut(List.of(audit, negotiated));
+            CertificateExpiry expiry = certificateExpiry(loaded.settings(), registry);
+            AuditTrail trail = AuditTrail.fanOut(List.of(audit, negotiated, expiry));
             RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(registry));
             StatusService status;
             EvidenceCollector evidence = new EvidenceCollector(report);
@@ -140,7 +142,9 @@ public final class RelayServer implements AutoCloseable {
             try {
                 engine.bindAll(loaded.settings().enabledProducts());
                 // What should be listening: the configured products plus any hot-plugged since (reload-aware).
-                status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts, pages);
+                status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts, pages,
+                        () -> new io.fipsrelay.server.status.StatusDocument.Certificates(expiry.bundle(), expiry.intakes(),
+                                expiry.anchorsUsed()));
             } catch (BindFailure e) {
                 engine.close();
                 throw new StartupFailure(StartupFailure.BIND, e.getMessage(), e);
@@ -207,6 +211,16 @@ public final class RelayServer implements AutoCloseable {
         } catch (SettingsException e) {
             catalog.close();
             throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
+        }
+    }
+
+    /** Expiry tracking of the intake certificates and of the configured CA bundle's anchors. */
+    private static CertificateExpiry certificateExpiry(RelaySettings settings, MetricRegistry registry) throws StartupFailure {
+        try {
+            return new CertificateExpiry(registry, java.time.Clock.systemUTC(), settings.tls().caFile().toString(),
+                    CertificateExpiry.readBundle(settings.tls().caFile()));
+        } catch (java.io.IOException e) {
+            throw new StartupFailure(StartupFailure.CONFIG, "fips-relay.tls.ca-file: " + e.getMessage(), e);
         }
     }
 

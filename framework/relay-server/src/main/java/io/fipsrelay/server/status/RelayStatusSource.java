@@ -36,6 +36,7 @@ public final class RelayStatusSource {
     private final UpstreamStateGauges upstreams;
     private final RelayHealth health;
     private final long startedAtMillis = System.currentTimeMillis();
+    private Supplier<StatusDocument.Certificates> certificates = () -> StatusDocument.Certificates.NONE;
 
     public RelayStatusSource(RelaySettings settings, FipsReport fips, RelayMetrics metrics,
                              Supplier<List<RelaySettings.ProductSettings>> expected,
@@ -49,6 +50,12 @@ public final class RelayStatusSource {
         this.history = history;
         this.upstreams = upstreams;
         this.health = health;
+    }
+
+    /** Where the certificate expiry listing comes from. */
+    public RelayStatusSource certificates(Supplier<StatusDocument.Certificates> source) {
+        this.certificates = source;
+        return this;
     }
 
     public StatusDocument current() {
@@ -81,7 +88,7 @@ public final class RelayStatusSource {
                 new StatusDocument.Fips(fips.moduleVersion(), fips.jsseVersion(), FipsReport.CMVP_CERTIFICATE,
                         FipsReadiness.ready(), fips.approvedOnly(), fips.selfTestStatus(), fips.nativeVariant(),
                         fips.nativeFeatures(), fips.startupMillis(), settings.tls().protocols(), settings.tls().cipherSuites()),
-                products, states, tls(), jvm(), history(samples, ids));
+                products, states, tls(), jvm(), history(samples, ids), certificates.get());
     }
 
     private StatusDocument.Product product(String id, RelaySettings.ProductSettings p, boolean listening,

@@ -9,7 +9,20 @@ import java.util.Map;
  * epoch milliseconds or the unit their name says.
  */
 public record StatusDocument(Relay relay, Health health, Fips fips, List<Product> products,
-                             List<UpstreamAddressState> upstreams, Tls tls, Jvm jvm, History history) {
+                             List<UpstreamAddressState> upstreams, Tls tls, Jvm jvm, History history,
+                             Certificates certificates) {
+
+    /**
+     * When the certificates the relay depends on expire (not a health matter: /healthz ignores it).
+     *
+     * @param trustBundle the CA bundle the intakes are verified against
+     * @param intakes each intake address's leaf certificate as last seen, soonest expiry first
+     * @param anchorsUsed the bundle's anchors that handshakes chained to, soonest expiry first
+     */
+    public record Certificates(String trustBundle, List<io.fipsrelay.core.tls.CertificateExpiry.IntakeCertificate> intakes,
+                               List<io.fipsrelay.core.tls.CertificateExpiry.Anchor> anchorsUsed) {
+        public static final Certificates NONE = new Certificates("", List.of(), List.of());
+    }
 
     public record Relay(String version, String site, String listenAddress, int statusPort, long startedAtMillis,
                         long generatedAtMillis, long uptimeSeconds, double sampleIntervalSeconds) {

@@ -54,13 +54,17 @@ public final class StatusService implements AutoCloseable {
      */
     public static StatusService start(RelaySettings settings, FipsReport fips, RelayEngine engine,
                                       Supplier<List<RelaySettings.ProductSettings>> expected) throws BindFailure {
-        return start(settings, fips, engine, expected, java.util.Map.of());
+        return start(settings, fips, engine, expected, java.util.Map.of(), () -> StatusDocument.Certificates.NONE);
     }
 
-    /** As above, with more pages served besides the standard ones (e.g. /evidence.json). */
+    /**
+     * As above, with more pages served besides the standard ones (e.g. /evidence.json) and the
+     * certificate expiry listing of /status.json.
+     */
     public static StatusService start(RelaySettings settings, FipsReport fips, RelayEngine engine,
                                       Supplier<List<RelaySettings.ProductSettings>> expected,
-                                      java.util.Map<String, StatusEndpoint> morePages) throws BindFailure {
+                                      java.util.Map<String, StatusEndpoint> morePages,
+                                      Supplier<StatusDocument.Certificates> certificates) throws BindFailure {
         RelayMetrics metrics = engine.metrics();
         FipsGauges.register(metrics.registry(), fips);
         JvmGauges.register(metrics.registry());
@@ -94,7 +98,7 @@ public final class StatusService implements AutoCloseable {
 
         StatusServer server = null;
         if (settings.statusEnabled()) {
-            StatusRouter router = router(settings, fips, engine, expected, upstreams, history);
+            StatusRouter router = router(settings, fips, engine, expected, upstreams, history, certificates);
             morePages.forEach(router::route);
             server = new StatusServer(router);
             String address = settings.listen().address();
@@ -114,11 +118,12 @@ public final class StatusService implements AutoCloseable {
 
     private static StatusRouter router(RelaySettings settings, FipsReport fips, RelayEngine engine,
                                        Supplier<List<RelaySettings.ProductSettings>> expected,
-                                       UpstreamStateGauges upstreams, ThroughputHistory history) {
+                                       UpstreamStateGauges upstreams, ThroughputHistory history,
+                                       Supplier<StatusDocument.Certificates> certificates) {
         ObjectMapper json = new ObjectMapper();
         RelayHealth health = new RelayHealth(expected, engine::boundAddresses);
         RelayStatusSource source = new RelayStatusSource(settings, fips, engine.metrics(), expected,
-                engine::boundAddresses, history, upstreams, health);
+                engine::boundAddresses, history, upstreams, health).certificates(certificates);
         StaticAsset page = StaticAsset.classpath(ASSETS + "dashboard.html", "text/html; charset=utf-8");
         return new StatusRouter()
                 .route("/", () -> page.respond().withHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY))
