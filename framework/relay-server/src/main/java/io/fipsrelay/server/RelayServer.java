@@ -231,7 +231,7 @@ public final class RelayServer implements AutoCloseable {
 
     /** The revocation checking configured, in the report's words. */
     static String revocationSummary(RelaySettings settings) {
-        return "not checked (this build has no revocation checking of intake certificates)";
+        return settings.revocation().describe();
     }
 
     /**

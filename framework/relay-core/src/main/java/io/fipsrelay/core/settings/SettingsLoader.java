@@ -147,6 +147,26 @@ public final class SettingsLoader {
             }
         }
         Duration handshake = r.positiveDuration("tls.handshake-timeout");
+        RelaySettings.Revocation.Mode revocationMode = r.get("tls.revocation.mode", () -> {
+            String value = c.getString("tls.revocation.mode").trim();
+            for (RelaySettings.Revocation.Mode m : RelaySettings.Revocation.Mode.values()) {
+                if (m.setting().equals(value)) {
+                    return m;
+                }
+            }
+            problems.add(ROOT + ".tls.revocation.mode: must be off, soft-fail or hard-fail: " + value);
+            return null;
+        });
+        Boolean stapling = r.get("tls.revocation.ocsp-stapling", () -> c.getBoolean("tls.revocation.ocsp-stapling"));
+        Boolean fetch = r.get("tls.revocation.fetch", () -> c.getBoolean("tls.revocation.fetch"));
+        Duration revocationTimeout = r.positiveDuration("tls.revocation.timeout");
+        Duration revocationCache = r.get("tls.revocation.cache", () -> c.getDuration("tls.revocation.cache"));
+        if (revocationCache != null && revocationCache.isNegative()) {
+            problems.add(ROOT + ".tls.revocation.cache: must not be negative: " + revocationCache);
+        }
+        if (revocationMode == RelaySettings.Revocation.Mode.HARD_FAIL && Boolean.FALSE.equals(stapling) && Boolean.FALSE.equals(fetch)) {
+            problems.add(ROOT + ".tls.revocation: hard-fail with ocsp-stapling and fetch both false would refuse every intake");
+        }
 
         Integer upstreamPort = r.port("upstream.port");
         Duration connectTimeout = r.positiveDuration("upstream.connect-timeout");
@@ -268,7 +288,8 @@ public final class SettingsLoader {
                 new RelaySettings.Limits(maxLine, maxHead, maxFields, maxBody, methods, headerTimeout, clientIdle, maxConnections),
                 java.util.Collections.unmodifiableMap(productSettings),
                 drain,
-                new RelaySettings.Status(statusEnabled, jmx, sampleInterval, history));
+                new RelaySettings.Status(statusEnabled, jmx, sampleInterval, history),
+                new RelaySettings.Revocation(revocationMode, stapling, fetch, revocationTimeout, revocationCache));
     }
 
     private void checkProductDeclarations(List<String> problems) {
