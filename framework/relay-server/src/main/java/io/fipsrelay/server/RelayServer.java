@@ -129,7 +129,7 @@ public final class RelayServer implements AutoCloseable {
             NegotiatedParameters negotiated = new NegotiatedParameters();
             CertificateExpiry expiry = certificateExpiry(loaded.settings(), registry);
             AuditTrail trail = AuditTrail.fanOut(List.of(audit, negotiated, expiry));
-            RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(registry));
+            RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(registry), trail);
             StatusService status;
             EvidenceCollector evidence = new EvidenceCollector(report);
             String startedAt = java.time.Instant.now().toString();
@@ -143,8 +143,7 @@ public final class RelayServer implements AutoCloseable {
                 engine.bindAll(loaded.settings().enabledProducts());
                 // What should be listening: the configured products plus any hot-plugged since (reload-aware).
                 status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts, pages,
-                        () -> new io.fipsrelay.server.status.StatusDocument.Certificates(expiry.bundle(), expiry.intakes(),
-                                expiry.anchorsUsed()));
+                        () -> io.fipsrelay.server.status.StatusDocument.Certificates.of(expiry));
             } catch (BindFailure e) {
                 engine.close();
                 throw new StartupFailure(StartupFailure.BIND, e.getMessage(), e);

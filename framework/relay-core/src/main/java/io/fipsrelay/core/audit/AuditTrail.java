@@ -33,6 +33,11 @@ public interface AuditTrail {
     default void exchangeCompleted(ExchangeRecord exchange) {
     }
 
+    /** Whether {@link #exchangeCompleted} does anything: the data path builds no record for nobody. */
+    default boolean recordsExchanges() {
+        return false;
+    }
+
     /** Every one of these, in order; one that throws is logged and does not stop the others. */
     static AuditTrail fanOut(List<AuditTrail> trails) {
         List<AuditTrail> all = List.copyOf(trails);
@@ -56,6 +61,11 @@ public interface AuditTrail {
             @Override
             public void exchangeCompleted(ExchangeRecord exchange) {
                 each(t -> t.exchangeCompleted(exchange));
+            }
+
+            @Override
+            public boolean recordsExchanges() {
+                return all.stream().anyMatch(AuditTrail::recordsExchanges);
             }
 
             private void each(java.util.function.Consumer<AuditTrail> call) {

@@ -179,6 +179,11 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
     }
 
     @Override
+    public boolean recordsExchanges() {
+        return settings.requests() && settings.enabled();
+    }
+
+    @Override
     public void exchangeCompleted(ExchangeRecord e) {
         if (!settings.requests() || !settings.enabled()) {
             return;
