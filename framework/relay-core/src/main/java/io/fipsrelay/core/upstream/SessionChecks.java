@@ -158,13 +158,9 @@ final class SessionChecks {
         return chain;
     }
 
-    /** What the intake stapled to its Certificate message (BCJSSE keeps it on the session). */
+    /** What the intake stapled to its handshake (kept by the trust manager, see StapledResponses). */
     private static List<byte[]> stapled(SSLEngine engine) {
-        if (engine instanceof BCSSLEngine bc && bc.getBCSession() != null) {
-            List<byte[]> responses = bc.getBCSession().getStatusResponses();
-            return responses == null ? List.of() : responses;
-        }
-        return List.of();
+        return io.fipsrelay.core.tls.StapledResponses.take(engine);
     }
 
     /** The server name sent (FipsTlsContext sets it on BCJSSE's own parameters, not the JSSE ones). */
