@@ -72,6 +72,8 @@ public final class RevocationChecker implements AutoCloseable {
     private static final String PROVIDER = "BCFIPS";
     /** Clock difference tolerated between the relay and a responder. */
     private static final Duration SKEW = Duration.ofMinutes(5);
+    /** How long an "unknown" is kept before the responder is asked again. */
+    static final Duration UNKNOWN_FOR = Duration.ofMinutes(1);
 
     public enum Status { GOOD, REVOKED, UNKNOWN, NOT_CHECKED }
 
@@ -198,8 +200,15 @@ public final class RevocationChecker implements AutoCloseable {
         String key = issuer.getSubjectX500Principal().getName() + "#" + certificate.getSerialNumber().toString(16);
         Answer cached = cache.get(key);
         if (cached != null && cached.until().isAfter(clock.instant())) {
-            return CompletableFuture.completedFuture(new Answer(cached.status(), cached.source() + " (cached)", cached.detail(),
-                    cached.until()));
+            Answer hit = new Answer(cached.status(), cached.source() + " (cached)", cached.detail(), cached.until());
+            if (definite(cached) || staple == null) {
+                return CompletableFuture.completedFuture(hit);
+            }
+            // A recent "unknown": no new fetch, but a staple of this handshake may still decide.
+            return CompletableFuture.supplyAsync(() -> {
+                Answer stapled = evaluateOcsp(staple, certificate, issuer, "OCSP stapled");
+                return definite(stapled) ? remember(key, stapled) : hit;
+            }, executor);
         }
         CompletableFuture<Answer> first = staple == null
                 ? CompletableFuture.completedFuture(new Answer(Status.UNKNOWN, "none",
@@ -208,16 +217,26 @@ public final class RevocationChecker implements AutoCloseable {
         return first.thenCompose(a -> definite(a) || !settings.fetch() ? done(a, a.detail() + (settings.fetch() ? "" : "; fetch = false"))
                         : fetchOcsp(certificate, issuer, a.detail()))
                 .thenCompose(a -> definite(a) || !settings.fetch() ? done(a, a.detail()) : fetchCrl(certificate, issuer, a.detail()))
-                .thenApply(a -> {
-                    if (definite(a)) {
-                        Instant limit = clock.instant().plus(settings.cache());
-                        Instant until = a.until() == null || a.until().isAfter(limit) ? limit : a.until();
-                        if (until.isAfter(clock.instant())) {
-                            cache.put(key, new Answer(a.status(), a.source(), a.detail(), until));
-                        }
-                    }
-                    return a;
-                });
+                .thenApply(a -> remember(key, a));
+    }
+
+    /**
+     * Caches an answer: good and revoked for {@code cache}, never past nextUpdate; unknown for at most
+     * {@link #UNKNOWN_FOR}, so that an unreachable responder costs one timeout per certificate per
+     * minute rather than one per new connection.
+     */
+    private Answer remember(String key, Answer a) {
+        Instant now = clock.instant();
+        Instant limit = now.plus(definite(a) ? settings.cache() : min(settings.cache(), UNKNOWN_FOR));
+        Instant until = a.until() == null || a.until().isAfter(limit) ? limit : a.until();
+        if (until.isAfter(now)) {
+            cache.put(key, new Answer(a.status(), a.source(), a.detail(), until));
+        }
+        return a;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static boolean definite(Answer a) {

@@ -135,6 +135,20 @@ class RevocationCheckerTest {
     }
 
     @Test
+    void an_unknown_status_is_kept_a_minute_so_a_failing_responder_is_not_asked_for_every_connection() {
+        pki.stale(true);
+        RevocationChecker.Result first = check(Mode.SOFT_FAIL, true, good, List.of());
+        int asked = pki.ocspRequests() + pki.crlRequests();
+        RevocationChecker.Result second = check(good, List.of());
+        assertThat(first.status()).isEqualTo(RevocationChecker.Status.UNKNOWN);
+        assertThat(second.status()).isEqualTo(RevocationChecker.Status.UNKNOWN);
+        assertThat(pki.ocspRequests() + pki.crlRequests()).isEqualTo(asked);
+        pki.stale(false);
+        assertThat(check(good, List.of(pki.ocspResponse(good.certificate()))).describe())
+                .as("a staple still decides").isEqualTo("good (OCSP stapled)");
+    }
+
+    @Test
     void a_response_signed_by_another_ca_is_not_believed() {
         try (RevocationPki other = RevocationPki.start("someone else's CA")) {
             byte[] forged = other.ocspResponse(revoked.certificate());
