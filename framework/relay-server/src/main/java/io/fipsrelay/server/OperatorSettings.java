@@ -97,7 +97,24 @@ final class OperatorSettings {
                 .getConfig(PLUGINS);
     }
 
-    /** The audit keys ({@code fips-relay.audit}), a relative file resolved against the install folder. */
+    /** Set by bin/fips-relay from FIPS_RELAY_AUDIT_FILE: wins over {@code audit.file}. */
+    static final String AUDIT_FILE_PROPERTY = "fips-relay.audit.file";
+
+    /**
+     * Where a relative audit file goes: below the install folder; under a systemd unit with
+     * LogsDirectory= (the .deb's: /var/log/fips-relay, the one writable log folder of its sandbox)
+     * its file name goes into $LOGS_DIRECTORY.
+     */
+    static java.nio.file.Path relativeAuditFile(java.nio.file.Path relative, java.nio.file.Path home, Map<String, String> environment) {
+        String logs = environment.get("LOGS_DIRECTORY");
+        if (logs != null && !logs.isBlank()) {
+            // systemd may list several folders separated by ':'; the first is the unit's own.
+            return java.nio.file.Path.of(logs.split(":")[0]).resolve(relative.getFileName());
+        }
+        return home.resolve(relative);
+    }
+
+    /** The audit keys ({@code fips-relay.audit}), a relative file resolved as {@link #logFolder} says. */
     io.fipsrelay.server.audit.AuditSettings audit(java.nio.file.Path home) throws SettingsException {
         String root = SettingsLoader.ROOT + ".audit";
         try {
@@ -107,15 +124,16 @@ final class OperatorSettings {
             List<String> problems = new java.util.ArrayList<>();
             java.util.Optional<java.nio.file.Path> file = java.util.Optional.empty();
             boolean stdout = false;
-            if (!c.getIsNull("file")) {
-                String value = c.getString("file").trim();
+            String override = System.getProperty(AUDIT_FILE_PROPERTY);
+            if (override != null || !c.getIsNull("file")) {
+                String value = override != null ? override.trim() : c.getString("file").trim();
                 if (value.isEmpty()) {
                     problems.add(root + ".file: empty; give a path, \"stdout\" or null");
                 } else if (value.equals("stdout")) {
                     stdout = true;
                 } else {
                     java.nio.file.Path path = java.nio.file.Path.of(value);
-                    file = java.util.Optional.of(path.isAbsolute() ? path : home.resolve(path));
+                    file = java.util.Optional.of(path.isAbsolute() ? path : relativeAuditFile(path, home, environment));
                 }
             }
             long maxSize = c.getBytes("max-file-size");

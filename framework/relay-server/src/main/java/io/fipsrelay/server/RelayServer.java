@@ -125,7 +125,13 @@ public final class RelayServer implements AutoCloseable {
             FipsTlsContext tls = tlsContext(loaded.settings());
             warnIfNotLoopback(loaded.settings().listen().address());
             MetricRegistry registry = new MetricRegistry();
-            audit = AuditLog.start(loaded.audit(), registry);
+            try {
+                audit = AuditLog.start(loaded.audit(), registry);
+            } catch (java.io.IOException e) {
+                throw new StartupFailure(StartupFailure.CONFIG, "fips-relay.audit.file: cannot write "
+                        + loaded.audit().destination() + " (" + e + "): make its folder writable for the relay's user,"
+                        + " or set another path, \"stdout\" or null", e);
+            }
             NegotiatedParameters negotiated = new NegotiatedParameters();
             CertificateExpiry expiry = certificateExpiry(loaded.settings(), registry);
             AuditTrail trail = AuditTrail.fanOut(List.of(audit, negotiated, expiry));

@@ -50,8 +50,14 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
         this.written = written;
     }
 
-    /** Starts writing as configured (nothing is opened when the audit is off). */
-    public static AuditLog start(AuditSettings settings, MetricRegistry metrics) {
+    /**
+     * Starts writing as configured (nothing is opened when the audit is off); throws when the file
+     * cannot be written, so that a relay never runs believing it keeps records it does not.
+     */
+    public static AuditLog start(AuditSettings settings, MetricRegistry metrics) throws java.io.IOException {
+        if (settings.enabled() && settings.file().isPresent()) {
+            requireWritable(settings.file().get().toAbsolutePath());
+        }
         Counter dropped = metrics.counter("fips-relay.audit.dropped");
         Meter written = metrics.meter("fips-relay.audit.records");
         LoggerContext context = new LoggerContext();
@@ -74,6 +80,13 @@ public final class AuditLog implements AuditTrail, AutoCloseable {
             logger.setLevel(ch.qos.logback.classic.Level.OFF);
         }
         return new AuditLog(settings, context, logger, dropped, written);
+    }
+
+    private static void requireWritable(Path file) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(file.getParent());
+        if (java.nio.file.Files.exists(file) ? !java.nio.file.Files.isWritable(file) : !java.nio.file.Files.isWritable(file.getParent())) {
+            throw new java.nio.file.AccessDeniedException(file.toString(), null, "not writable for this user");
+        }
     }
 
     private static LoggingEventCompositeJsonEncoder encoder(LoggerContext context) {

@@ -160,6 +160,23 @@ class AuditLogTest {
         assertThat(written).hasSize(3);
     }
 
+    @Test
+    void a_file_that_cannot_be_written_stops_the_start_instead_of_losing_records_silently() throws Exception {
+        Path notAFolder = Files.writeString(dir.resolve("plain-file"), "x");
+        AuditSettings settings = settings(notAFolder.resolve("audit.jsonl"), 1024 * 1024, true, false);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AuditLog.start(settings, new MetricRegistry()))
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void a_relative_file_is_below_the_install_folder_or_under_systemd_in_its_logs_directory() {
+        Path home = Path.of("/opt/fips-relay");
+        assertThat(io.fipsrelay.server.OperatorSettingsAccess.relativeAuditFile(Path.of("log/audit.jsonl"), home, java.util.Map.of()))
+                .isEqualTo(Path.of("/opt/fips-relay/log/audit.jsonl"));
+        assertThat(io.fipsrelay.server.OperatorSettingsAccess.relativeAuditFile(Path.of("log/audit.jsonl"), home,
+                java.util.Map.of("LOGS_DIRECTORY", "/var/log/fips-relay"))).isEqualTo(Path.of("/var/log/fips-relay/audit.jsonl"));
+    }
+
     static SessionRecord session() throws Exception {
         return new SessionRecord(Instant.now(), "metrics", "api.ddog-gov.com:443", "10.0.0.5:443", null, "api.ddog-gov.com",
                 "TLSv1.3", "TLS_AES_256_GCM_SHA384", "secp384r1",
