@@ -112,7 +112,10 @@ class TrustAndEvidenceEndToEndTest {
                 assertThat(n.get("protocol").asText()).isEqualTo("TLSv1.3");
                 assertThat(n.get("sessions").asLong()).isPositive();
             });
-            outputs.add(text("http://127.0.0.1:" + base + "/metrics"));
+            String metrics = text("http://127.0.0.1:" + base + "/metrics");
+            assertThat(metrics).contains("fips_relay_tls_revocation_total{result=\"refused\"}")
+                    .contains("fips_relay_tls_intake_not_after_seconds{address=\"127.0.0.1:" + goodIntake.port() + "\"");
+            outputs.add(metrics);
             outputs.add(text("http://127.0.0.1:" + base + "/healthz"));
             outputs.addAll(log.lines());
         }
