@@ -179,7 +179,9 @@ class SignedPluginsTest {
         return PluginCatalog.load(copy.getParent(), List.of(copy), Optional.of(PluginSigners.load(trustedPem)));
     }
 
+    /** Runs a tool of the JDK running the tests (keytool, jarsigner), whatever is on the PATH. */
     private static void run(String... command) throws Exception {
+        command[0] = Path.of(System.getProperty("java.home"), "bin", command[0]).toString();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

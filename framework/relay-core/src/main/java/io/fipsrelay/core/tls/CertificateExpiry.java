@@ -55,6 +55,9 @@ public final class CertificateExpiry implements AuditTrail {
     private final List<X509Certificate> anchors;
     private final Map<String, IntakeCertificate> intakes = new ConcurrentHashMap<>();
     private final Map<String, X509Certificate> usedAnchors = new ConcurrentHashMap<>();
+    /** The anchor found for a chain top's issuer name, so a signature is verified once, not per handshake. */
+    private final Map<javax.security.auth.x500.X500Principal, java.util.Optional<X509Certificate>> anchorByIssuer =
+            new ConcurrentHashMap<>();
     /** Last warning per certificate fingerprint-ish key (subject + notAfter), so each warns once a day. */
     private final Map<String, Instant> warned = new ConcurrentHashMap<>();
 
@@ -98,7 +101,10 @@ public final class CertificateExpiry implements AuditTrail {
             });
         }
         warnIfClose("intake " + key + " certificate " + leaf.getSubjectX500Principal().getName(), notAfter);
-        X509Certificate anchor = anchorOf(chain);
+        X509Certificate top = chain.get(chain.size() - 1);
+        X509Certificate anchor = anchors.contains(top) ? top
+                : anchorByIssuer.computeIfAbsent(top.getIssuerX500Principal(), k -> java.util.Optional.ofNullable(anchorOf(chain)))
+                        .orElse(null);
         if (anchor != null) {
             usedAnchors.putIfAbsent(anchor.getSubjectX500Principal().getName(), anchor);
             warnIfClose("trust anchor " + anchor.getSubjectX500Principal().getName() + " of " + bundle,
