@@ -21,9 +21,28 @@ import javax.net.ssl.SSLSocket;
  */
 final class IntakeProbe {
 
-    /** The outcome for one address (or for the name, when DNS fails). */
-    record Result(String product, HostAndPort server, String address, String dns, String tcp, String tls, String http,
-                  boolean pass) {
+    /** What came of one step; a step after a failed one is not run. */
+    enum Verdict { PASS, FAIL, NOT_RUN }
+
+    /** One step's verdict and what it found (time taken and what was negotiated, or why it failed). */
+    record Step(Verdict verdict, String detail) {
+        static final Step NOT_RUN = new Step(Verdict.NOT_RUN, "");
+
+        static Step pass(String detail) {
+            return new Step(Verdict.PASS, detail);
+        }
+
+        static Step fail(String reason) {
+            return new Step(Verdict.FAIL, reason);
+        }
+    }
+
+    /** The outcome for one address (or for the name, when DNS fails: address "-"). */
+    record Result(String product, HostAndPort server, String address, Step dns, Step tcp, Step tls, Step http) {
+        /** Every step passed (the last one runs only if all before it passed). */
+        boolean pass() {
+            return http.verdict() == Verdict.PASS;
+        }
     }
 
     private final FipsTlsContext tls;
@@ -43,17 +62,17 @@ final class IntakeProbe {
         try {
             addresses = resolve(server.host());
         } catch (IOException e) {
-            results.add(new Result(product, server, "-", "FAIL " + e.getMessage(), "-", "-", "-", false));
+            results.add(new Result(product, server, "-", Step.fail(e.getMessage()), Step.NOT_RUN, Step.NOT_RUN, Step.NOT_RUN));
             return results;
         }
-        String dns = "ok " + ms(t0) + (staticHosts.isEmpty() ? "" : "");
+        Step dns = Step.pass(ms(t0));
         for (InetAddress a : addresses) {
             results.add(probe(product, server, a, dns));
         }
         return results;
     }
 
-    private Result probe(String product, HostAndPort server, InetAddress ip, String dns) {
+    private Result probe(String product, HostAndPort server, InetAddress ip, Step dns) {
         String address = ip.getHostAddress() + ":" + server.port();
         Socket plain = new Socket();
         long t0 = System.nanoTime();
@@ -61,22 +80,22 @@ final class IntakeProbe {
             plain.connect(new InetSocketAddress(ip, server.port()), timeoutMillis);
         } catch (IOException e) {
             close(plain);
-            return new Result(product, server, address, dns, "FAIL " + reason(e), "-", "-", false);
+            return new Result(product, server, address, dns, Step.fail(reason(e)), Step.NOT_RUN, Step.NOT_RUN);
         }
-        String tcp = "ok " + ms(t0);
+        Step tcp = Step.pass(ms(t0));
         long t1 = System.nanoTime();
         SSLSocket socket;
-        String tlsResult;
+        Step tlsResult;
         try {
             plain.setSoTimeout(timeoutMillis);
             socket = tls.newClientSocket(plain, server.host(), server.port());
             socket.startHandshake();
             X509Certificate leaf = (X509Certificate) socket.getSession().getPeerCertificates()[0];
-            tlsResult = "ok " + ms(t1) + " " + socket.getSession().getProtocol() + " " + socket.getSession().getCipherSuite()
-                    + " cert " + leaf.getSubjectX500Principal().getName();
+            tlsResult = Step.pass(ms(t1) + " " + socket.getSession().getProtocol() + " " + socket.getSession().getCipherSuite()
+                    + " cert " + leaf.getSubjectX500Principal().getName());
         } catch (IOException e) {
             close(plain);
-            return new Result(product, server, address, dns, tcp, "FAIL " + reason(e), "-", false);
+            return new Result(product, server, address, dns, tcp, Step.fail(reason(e)), Step.NOT_RUN);
         }
         long t2 = System.nanoTime();
         try (SSLSocket s = socket) {
@@ -86,12 +105,11 @@ final class IntakeProbe {
             out.flush();
             String statusLine = readLine(s.getInputStream());
             if (!statusLine.startsWith("HTTP/1.")) {
-                return new Result(product, server, address, dns, tcp, tlsResult, "FAIL not HTTP: " + statusLine, false);
+                return new Result(product, server, address, dns, tcp, tlsResult, Step.fail("not HTTP: " + statusLine));
             }
-            return new Result(product, server, address, dns, tcp, tlsResult,
-                    "ok " + ms(t2) + " " + statusLine.substring(9).trim(), true);
+            return new Result(product, server, address, dns, tcp, tlsResult, Step.pass(ms(t2) + " " + statusLine.substring(9).trim()));
         } catch (IOException e) {
-            return new Result(product, server, address, dns, tcp, tlsResult, "FAIL " + reason(e), false);
+            return new Result(product, server, address, dns, tcp, tlsResult, Step.fail(reason(e)));
         }
     }
 

@@ -5,10 +5,14 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigResolveOptions;
 import io.fipsrelay.api.Product;
+import io.fipsrelay.core.settings.Bound;
+import io.fipsrelay.core.settings.Bounds;
 import io.fipsrelay.core.settings.RelaySettings;
+import io.fipsrelay.core.settings.SettingReader;
 import io.fipsrelay.core.settings.SettingsException;
 import io.fipsrelay.core.settings.SettingsLoader;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +26,15 @@ import java.util.stream.Collectors;
  */
 final class OperatorSettings {
 
-    private static final String PLUGINS = SettingsLoader.ROOT + ".plugins";
+    /** The core's ranges and those of the keys this module reads (its reference.conf). */
+    static final Bounds BOUNDS = Bounds.CORE.plus(List.of(Bound.duration("plugins.scan-interval", "10ms", "1m"),
+                    Bound.size("audit.max-file-size", "1KiB", "1TiB"),
+                    Bound.count("audit.max-history", 1, 20),
+                    Bound.count("audit.queue-size", 1, 1_000_000)),
+            Set.of("plugins.trusted-signers"));
 
-    /** How the running relay follows the plugins folder (this module's reference.conf). */
-    record HotPlug(boolean enabled, Duration scanInterval) {
+    /** The {@code plugins} block: how the running relay follows the plugins folder. */
+    record Plugins(boolean hotPlug, Duration scanInterval) {
     }
 
     private final Config operator;
@@ -74,27 +83,33 @@ final class OperatorSettings {
         return loader.load(config);
     }
 
-    /** The PEM file of trusted plugin signers ({@code plugins.trusted-signers}), when the operator set one. */
-    java.util.Optional<java.nio.file.Path> trustedSigners() throws SettingsException {
+    /** The operator's configuration over this module's defaults, below fips-relay. */
+    private Config withDefaults() throws SettingsException {
         try {
-            Config c = pluginsBlock();
-            if (c.getIsNull("trusted-signers")) {
-                return java.util.Optional.empty();
-            }
-            String file = c.getString("trusted-signers").trim();
-            if (file.isEmpty()) {
-                throw new SettingsException(List.of(PLUGINS + ".trusted-signers: empty; give a PEM file or null"));
-            }
-            return java.util.Optional.of(java.nio.file.Path.of(file));
+            return operator.withFallback(ConfigFactory.parseResources(OperatorSettings.class.getClassLoader(), "reference.conf"))
+                    .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true))
+                    .getConfig(SettingsLoader.ROOT);
         } catch (ConfigException e) {
             throw new SettingsException(List.of(e.getMessage()));
         }
     }
 
-    private Config pluginsBlock() {
-        return operator.withFallback(ConfigFactory.parseResources(OperatorSettings.class.getClassLoader(), "reference.conf"))
-                .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true))
-                .getConfig(PLUGINS);
+    /** The PEM file of trusted plugin signers ({@code plugins.trusted-signers}), when the operator set one. */
+    java.util.Optional<java.nio.file.Path> trustedSigners() throws SettingsException {
+        Config c = withDefaults();
+        String key = "plugins.trusted-signers";
+        if (c.getIsNull(key)) {
+            return java.util.Optional.empty();
+        }
+        List<String> problems = new ArrayList<>();
+        String file = new SettingReader(c, BOUNDS, problems).string(key);
+        if (file != null && file.isBlank()) {
+            problems.add(SettingsLoader.ROOT + "." + key + ": empty; give a PEM file or null");
+        }
+        if (!problems.isEmpty()) {
+            throw new SettingsException(problems);
+        }
+        return java.util.Optional.of(java.nio.file.Path.of(file.trim()));
     }
 
     /** Set by bin/fips-relay from FIPS_RELAY_AUDIT_FILE: wins over {@code audit.file}. */
@@ -114,61 +129,46 @@ final class OperatorSettings {
         return home.resolve(relative);
     }
 
-    /** The audit keys ({@code fips-relay.audit}), a relative file resolved as {@link #logFolder} says. */
+    /** The audit keys ({@code fips-relay.audit}), a relative file resolved as {@link #relativeAuditFile} says. */
     io.fipsrelay.server.audit.AuditSettings audit(java.nio.file.Path home) throws SettingsException {
-        String root = SettingsLoader.ROOT + ".audit";
-        try {
-            Config c = operator.withFallback(ConfigFactory.parseResources(OperatorSettings.class.getClassLoader(), "reference.conf"))
-                    .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true))
-                    .getConfig(root);
-            List<String> problems = new java.util.ArrayList<>();
-            java.util.Optional<java.nio.file.Path> file = java.util.Optional.empty();
-            boolean stdout = false;
-            String override = System.getProperty(AUDIT_FILE_PROPERTY);
-            if (override != null || !c.getIsNull("file")) {
-                String value = override != null ? override.trim() : c.getString("file").trim();
-                if (value.isEmpty()) {
-                    problems.add(root + ".file: empty; give a path, \"stdout\" or null");
-                } else if (value.equals("stdout")) {
-                    stdout = true;
-                } else {
-                    java.nio.file.Path path = java.nio.file.Path.of(value);
-                    file = java.util.Optional.of(path.isAbsolute() ? path : relativeAuditFile(path, home, environment));
-                }
+        Config c = withDefaults();
+        List<String> problems = new ArrayList<>();
+        SettingReader r = new SettingReader(c, BOUNDS, problems);
+        java.util.Optional<java.nio.file.Path> file = java.util.Optional.empty();
+        boolean stdout = false;
+        String override = System.getProperty(AUDIT_FILE_PROPERTY);
+        if (override != null || !c.getIsNull("audit.file")) {
+            String value = override != null ? override.trim() : r.string("audit.file");
+            if (value != null && value.isBlank()) {
+                r.problem("audit.file", "empty; give a path, \"stdout\" or null");
+            } else if ("stdout".equals(value)) {
+                stdout = true;
+            } else if (value != null) {
+                java.nio.file.Path path = java.nio.file.Path.of(value.trim());
+                file = java.util.Optional.of(path.isAbsolute() ? path : relativeAuditFile(path, home, environment));
             }
-            long maxSize = c.getBytes("max-file-size");
-            if (maxSize < 1024) {
-                problems.add(root + ".max-file-size: must be at least 1KiB: " + maxSize);
-            }
-            int history = c.getInt("max-history");
-            if (history < 1 || history > 20) {
-                problems.add(root + ".max-history: must be 1 .. 20: " + history);
-            }
-            int queue = c.getInt("queue-size");
-            if (queue < 1 || queue > 1_000_000) {
-                problems.add(root + ".queue-size: must be 1 .. 1000000: " + queue);
-            }
-            if (!problems.isEmpty()) {
-                throw new SettingsException(problems);
-            }
-            return new io.fipsrelay.server.audit.AuditSettings(file, stdout, maxSize, history, c.getBoolean("sessions"),
-                    c.getBoolean("requests"), queue);
-        } catch (ConfigException e) {
-            throw new SettingsException(List.of(e.getMessage()));
         }
+        Long maxSize = r.size("audit.max-file-size");
+        Integer history = r.count("audit.max-history");
+        Integer queue = r.count("audit.queue-size");
+        Boolean sessions = r.bool("audit.sessions");
+        Boolean requests = r.bool("audit.requests");
+        if (!problems.isEmpty()) {
+            throw new SettingsException(problems);
+        }
+        return new io.fipsrelay.server.audit.AuditSettings(file, stdout, maxSize, history, sessions, requests, queue);
     }
 
-    /** The hot-plug keys, over this module's defaults. */
-    HotPlug hotPlug() throws SettingsException {
-        try {
-            Config c = pluginsBlock();
-            Duration interval = c.getDuration("scan-interval");
-            if (interval.isNegative() || interval.isZero()) {
-                throw new SettingsException(List.of(PLUGINS + ".scan-interval: must be positive: " + interval));
-            }
-            return new HotPlug(c.getBoolean("hot-plug"), interval);
-        } catch (ConfigException e) {
-            throw new SettingsException(List.of(e.getMessage()));
+    /** The {@code plugins} block, over this module's defaults, every key read with its range. */
+    Plugins plugins() throws SettingsException {
+        List<String> problems = new ArrayList<>();
+        Config c = withDefaults();
+        SettingReader r = new SettingReader(c, BOUNDS, problems);
+        Boolean hotPlug = r.bool("plugins.hot-plug");
+        Duration scanInterval = r.duration("plugins.scan-interval");
+        if (!problems.isEmpty()) {
+            throw new SettingsException(problems);
         }
+        return new Plugins(hotPlug, scanInterval);
     }
 }

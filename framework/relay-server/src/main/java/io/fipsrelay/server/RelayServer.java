@@ -24,6 +24,7 @@ import io.fipsrelay.server.evidence.EvidenceDocument;
 import java.nio.file.Files;
 import io.fipsrelay.server.status.StatusService;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -148,7 +149,8 @@ public final class RelayServer implements AutoCloseable {
             try {
                 engine.bindAll(loaded.settings().enabledProducts());
                 // What should be listening: the configured products plus any hot-plugged since (reload-aware).
-                status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts, pages,
+                status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts,
+                        new CatalogInventory(loaded.catalog()), pages,
                         () -> io.fipsrelay.server.status.StatusDocument.Certificates.of(expiry));
             } catch (BindFailure e) {
                 engine.close();
@@ -160,9 +162,9 @@ public final class RelayServer implements AutoCloseable {
             }
             AtomicReference<OperatorSettings> operator = new AtomicReference<>(loaded.operatorSettings());
             PluginFolderScanner scanner = null;
-            if (loaded.hotPlug().enabled()) {
+            if (loaded.plugins().hotPlug()) {
                 scanner = new PluginFolderScanner(options.pluginsDir(), loaded.jarsAtStart(),
-                        new HotPlug(catalog, operator::get, engine)).start(loaded.hotPlug().scanInterval());
+                        new HotPlug(catalog, operator::get, engine)).start(loaded.plugins().scanInterval());
             }
             LOG.info("fips-relay ready: {} products listening on {} (site {}, plugins {})",
                     engine.boundAddresses().size(), loaded.settings().listen().address(), loaded.settings().site(),
@@ -188,7 +190,7 @@ public final class RelayServer implements AutoCloseable {
      * agent-config need, and what a start and hot plug build on.
      */
     record Loaded(PluginCatalog catalog, RelaySettings settings, OperatorSettings operatorSettings,
-                  OperatorSettings.HotPlug hotPlug, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart, AuditSettings audit) {
+                  OperatorSettings.Plugins plugins, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart, AuditSettings audit) {
     }
 
     static Loaded loadSettings(Options options) throws StartupFailure {
@@ -210,9 +212,30 @@ public final class RelayServer implements AutoCloseable {
             throw new StartupFailure(StartupFailure.CONFIG, "cannot load plugins: " + e.getMessage(), e);
         }
         try {
-            RelaySettings settings = operator.forPlugins(catalog.plugins());
-            AuditSettings audit = operator.audit(Path.of(System.getProperty(FipsRelayCommand.HOME_PROPERTY, ".")));
-            return new Loaded(catalog, settings, operator, operator.hotPlug(), jars, audit);
+            // The core's problems and this module's are reported together, not one batch per run.
+            List<String> problems = new ArrayList<>();
+            RelaySettings settings = null;
+            OperatorSettings.Plugins plugins = null;
+            AuditSettings audit = null;
+            try {
+                settings = operator.forPlugins(catalog.plugins());
+            } catch (SettingsException e) {
+                problems.addAll(e.problems());
+            }
+            try {
+                plugins = operator.plugins();
+            } catch (SettingsException e) {
+                problems.addAll(e.problems());
+            }
+            try {
+                audit = operator.audit(Path.of(System.getProperty(FipsRelayCommand.HOME_PROPERTY, ".")));
+            } catch (SettingsException e) {
+                problems.addAll(e.problems());
+            }
+            if (!problems.isEmpty()) {
+                throw new SettingsException(problems);
+            }
+            return new Loaded(catalog, settings, operator, plugins, jars, audit);
         } catch (SettingsException e) {
             catalog.close();
             throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
