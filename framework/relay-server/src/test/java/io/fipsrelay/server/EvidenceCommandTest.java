@@ -1,5 +1,6 @@
 package io.fipsrelay.server;
 
+import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,12 +20,14 @@ import java.util.Optional;
 import org.bouncycastle.jcajce.provider.BouncyCastleFipsProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code fips-relay evidence} and the status port's /evidence.json: the facts an assessor attaches
  * to the SSP, checked against the files themselves (hashes computed here with the JDK's own SHA-256).
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EvidenceCommandTest {
 
     @TempDir

@@ -18,12 +18,14 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With {@code fips-relay.plugins.trusted-signers} set, only plugin jars signed by one of its
  * certificates and not altered since load: jars signed in the test with keys the test makes.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SignedPluginsTest {
 
     @TempDir

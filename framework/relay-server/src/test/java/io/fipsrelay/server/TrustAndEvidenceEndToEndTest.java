@@ -1,5 +1,6 @@
 package io.fipsrelay.server;
 
+import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * revoked. Audit records, the agent's answers, status pages and every log line are read back, and
  * the credentials the agent sent are looked for in all of them.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TrustAndEvidenceEndToEndTest {
 
     /** Distinctive values: found anywhere the relay wrote, they would be a leak. */

@@ -1,10 +1,13 @@
 package io.fipsrelay.core.audit;
 
+import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Query values that carry Datadog keys never reach a record; everything else of the target stays as sent. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RedactedTargetTest {
 
     @Test

@@ -1,13 +1,16 @@
 package io.fipsrelay.core.settings;
 
+import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** tls.revocation: its defaults, and wrong values refused with their key path. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RevocationSettingsTest {
 
     private static RelaySettings load(String hocon) throws SettingsException {

@@ -1,5 +1,6 @@
 package io.fipsrelay.core.tls;
 
+import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
@@ -23,10 +24,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /** Expiry of the intake certificates and of the trust anchors they chain to: gauges, listing, a daily warning. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class CertificateExpiryTest {
 
     @TempDir

@@ -18,11 +18,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Revocation checking against a real OCSP responder and CRL served over HTTP on loopback by a test
  * CA, and against responses stapled the way an intake sends them.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RevocationCheckerTest {
 
     RevocationPki pki;

@@ -24,9 +24,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The audit log's JSON lines, its rotation, and that a full queue drops and counts instead of waiting. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AuditLogTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
