@@ -68,6 +68,13 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
     private IoBuffer record;
     /** Whether {@link #record} holds body bytes (a head alone is sent at the end of the read). */
     private boolean recordHasBody;
+    /** For the audit's request record: when the exchange began, body bytes each way, and how it failed. */
+    private final long startNanos = System.nanoTime();
+    private long bodyBytesIn;
+    private long bodyBytesOut;
+    private int failedStatus;
+    private String failure;
+    private InetSocketAddress upstreamAddress;
 
     Exchange(AgentConnection agent, RelayContext ctx, RelaySettings.ProductSettings product, RequestHead request,
              boolean draining) {
@@ -90,6 +97,11 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
 
     void start() {
         connect();
+    }
+
+    @Override
+    public String product() {
+        return product.id();
     }
 
     /** Whether agent bytes now are this request's body to forward. */
@@ -119,6 +131,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
         }
         upstream = c;
         server = c.server();
+        upstreamAddress = c.address();
         c.attach(this);
         phase = Phase.RELAYING;
         try {
@@ -167,6 +180,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
             f = lastFailure; // every address was tried: the agent hears the real failure
         }
         metrics.error(f.kind());
+        failed(f.status(), f.getMessage());
         end();
         agent.answerError(f.status(), server.toString(), f.getMessage());
     }
@@ -193,6 +207,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
                 slice.position(start).limit(start + n);
                 agent.pendingBytes -= n;
                 metrics.requestBytes.mark(n);
+                bodyBytesIn += n;
                 replay.append(read, slice);
                 try {
                     stage(slice);
@@ -300,6 +315,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
         UpstreamConnection u = detachUpstream();
         u.close(cause);
         pool.release(u, false);
+        failed(504, cause);
         end();
         agent.answerError(504, server.toString(), cause);
     }
@@ -355,6 +371,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
                 ByteBuffer slice = data.duplicate();
                 slice.position(start).limit(start + n);
                 metrics.responseBytes.mark(n);
+                bodyBytesOut += n;
                 agent.writeCopy(slice);
             }
             if (responseBody.complete()) {
@@ -451,6 +468,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
         }
         metrics.error("upstream");
         boolean answered = responseStarted;
+        failed(answered ? 0 : 502, cause);
         end();
         if (!answered) {
             agent.answerError(502, server.toString(), cause);
@@ -485,15 +503,40 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
             u.close(cause);
             pool.release(u, false);
         }
+        failed(0, cause);
         end();
         return responseStarted;
     }
 
     private void end() {
+        boolean first = phase != Phase.DONE;
         phase = Phase.DONE;
         cancelResponseTimer();
         replay.release();
         freeRecord();
+        if (first && ctx.audit().recordsExchanges()) {
+            audit();
+        }
+    }
+
+    /** How the exchange failed, for its audit record (status 0: the agent got no answer head). */
+    private void failed(int status, String cause) {
+        if (failure == null) {
+            failedStatus = status;
+            failure = cause;
+        }
+    }
+
+    /** The exchange's request record: no header values, the target with api keys masked. */
+    private void audit() {
+        java.net.SocketAddress agentAddress = agent.session.getRemoteAddress();
+        String from = agentAddress instanceof InetSocketAddress a
+                ? io.fipsrelay.core.upstream.UpstreamConnection.hostPort(a) : String.valueOf(agentAddress);
+        int status = response != null ? response.status() : failedStatus;
+        InetSocketAddress to = upstreamAddress != null ? upstreamAddress : lastFailure != null ? lastFailure.address() : null;
+        ctx.audit().exchangeCompleted(io.fipsrelay.core.audit.ExchangeRecord.of(product.id(), from, request.method(),
+                request.originTarget(), status, bodyBytesIn, bodyBytesOut, (System.nanoTime() - startNanos) / 1_000_000,
+                to == null ? null : io.fipsrelay.core.upstream.UpstreamConnection.hostPort(to), attempts + 1, failure));
     }
 
     private UpstreamConnection detachUpstream() {

@@ -1,10 +1,12 @@
 package io.fipsrelay.core.upstream;
 
+import io.fipsrelay.core.audit.AuditTrail;
 import io.fipsrelay.core.metrics.RelayMetrics;
 import io.fipsrelay.core.relay.RelayWorker;
 import io.fipsrelay.core.relay.RelayWorkers;
 import io.fipsrelay.core.settings.HostAndPort;
 import io.fipsrelay.core.tls.FipsTlsContext;
+import io.fipsrelay.core.tls.RevocationChecker;
 import io.fipsrelay.core.tls.TlsEngineDriver;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -43,10 +45,20 @@ public final class FipsTlsConnector implements AutoCloseable {
     private final Duration handshakeTimeout;
     private final RelayMetrics metrics;
     private final int lowWaterMark;
+    /** Revocation check and audit records around each session (issue 13); see {@link SessionChecks}. */
+    private final SessionChecks checks;
 
     public FipsTlsConnector(FipsTlsContext tls, RelayWorkers workers, ScheduledExecutorService timer,
                             Duration connectTimeout, Duration handshakeTimeout, Duration idleTimeout,
                             int lowWaterMark, RelayMetrics metrics) {
+        this(tls, workers, timer, connectTimeout, handshakeTimeout, idleTimeout, lowWaterMark, metrics, null, AuditTrail.NONE);
+    }
+
+    /** As above, with a revocation check after each handshake (null: none) and audit records of each session. */
+    public FipsTlsConnector(FipsTlsContext tls, RelayWorkers workers, ScheduledExecutorService timer,
+                            Duration connectTimeout, Duration handshakeTimeout, Duration idleTimeout,
+                            int lowWaterMark, RelayMetrics metrics, RevocationChecker revocation, AuditTrail audit) {
+        this.checks = new SessionChecks(revocation, audit);
         this.tls = tls;
         this.timer = timer;
         this.handshakeTimeout = handshakeTimeout;
@@ -70,13 +82,20 @@ public final class FipsTlsConnector implements AutoCloseable {
      * connection goes to any worker and the callback runs on whichever thread ends the attempt.
      */
     public void connect(HostAndPort server, InetSocketAddress address, RelayWorker worker, ConnectCallback callback) {
+        connect(server, address, worker, null, callback);
+    }
+
+    /** As above, for an exchange of {@code product} (named in the session's audit records; null: a health check). */
+    public void connect(HostAndPort server, InetSocketAddress address, RelayWorker worker, String product,
+                        ConnectCallback callback) {
         Executor deliverOn = worker != null ? worker::execute : Runnable::run;
-        ConnectAttempt attempt = new ConnectAttempt(callback, deliverOn);
+        ConnectAttempt attempt = new ConnectAttempt(checks.auditFailures(product, server, address, callback), deliverOn);
         String where = UpstreamConnection.describe(server, address);
         ConnectFuture cf = connector.connect(address, (IoSession session, ConnectFuture f) -> {
             if (worker != null) {
                 session.setAttribute(RelayWorkers.WORKER, worker);
             }
+            SessionChecks.started(session, product);
             TlsEngineDriver driver = new TlsEngineDriver(tls.newClientEngine(server.host(), server.port()), session);
             session.setAttribute(CONNECTION, new UpstreamConnection(session, driver, server, address, attempt));
         });
@@ -178,7 +197,8 @@ public final class FipsTlsConnector implements AutoCloseable {
                     if (attempt.isDone()) {
                         c.close("handshake completed after its deadline"); // the exchange has moved on
                     } else {
-                        attempt.succeed(c);
+                        // Revocation (off the I/O thread) and the audit's open record, then the attempt succeeds.
+                        checks.afterHandshake(c, attempt);
                     }
                 }
             }
@@ -234,7 +254,11 @@ public final class FipsTlsConnector implements AutoCloseable {
             }
             String cause = c.closeCause() != null ? c.closeCause() : c.describe() + " closed the connection";
             c.noteCause(cause);
+            checks.closed(c, cause);
             ConnectAttempt attempt = c.takeAttempt();
+            if (attempt == null) {
+                attempt = SessionChecks.pendingCheck(session); // closed while its revocation check ran
+            }
             if (attempt != null) {
                 attempt.fail(new UpstreamFailure(502, "tls",
                         cause.startsWith("TLS") ? cause : "TLS handshake with " + c.describe() + " failed: connection closed by the server",

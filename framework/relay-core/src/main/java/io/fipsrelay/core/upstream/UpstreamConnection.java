@@ -175,6 +175,11 @@ public final class UpstreamConnection {
         return describe(server, address);
     }
 
+    /** "ip:port" ("[v6]:port") as the audit records write addresses. */
+    public static String hostPort(InetSocketAddress address) {
+        return SessionChecks.hostPort(address);
+    }
+
     static String describe(HostAndPort server, InetSocketAddress address) {
         return server.host() + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
     }
