@@ -1,5 +1,6 @@
 package io.fipsrelay.core.relay;
 
+import io.fipsrelay.core.audit.ExchangeRecord;
 import io.fipsrelay.core.http.BodyFramer;
 import io.fipsrelay.core.http.HttpParseException;
 import io.fipsrelay.core.http.RequestHead;
@@ -13,6 +14,7 @@ import io.fipsrelay.core.upstream.UpstreamListener;
 import io.fipsrelay.core.upstream.UpstreamRequester;
 import io.fipsrelay.core.upstream.WorkerUpstreamPool;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.List;
@@ -529,14 +531,13 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
 
     /** The exchange's request record: no header values, the target with api keys masked. */
     private void audit() {
-        java.net.SocketAddress agentAddress = agent.session.getRemoteAddress();
-        String from = agentAddress instanceof InetSocketAddress a
-                ? io.fipsrelay.core.upstream.UpstreamConnection.hostPort(a) : String.valueOf(agentAddress);
+        SocketAddress agentAddress = agent.session.getRemoteAddress();
+        String from = agentAddress instanceof InetSocketAddress a ? UpstreamConnection.hostPort(a) : String.valueOf(agentAddress);
         int status = response != null ? response.status() : failedStatus;
         InetSocketAddress to = upstreamAddress != null ? upstreamAddress : lastFailure != null ? lastFailure.address() : null;
-        ctx.audit().exchangeCompleted(io.fipsrelay.core.audit.ExchangeRecord.of(product.id(), from, request.method(),
+        ctx.audit().exchangeCompleted(ExchangeRecord.of(product.id(), from, request.method(),
                 request.originTarget(), status, bodyBytesIn, bodyBytesOut, (System.nanoTime() - startNanos) / 1_000_000,
-                to == null ? null : io.fipsrelay.core.upstream.UpstreamConnection.hostPort(to), attempts + 1, failure));
+                to == null ? null : UpstreamConnection.hostPort(to), attempts + 1, failure));
     }
 
     private UpstreamConnection detachUpstream() {
