@@ -34,12 +34,21 @@ final class Packaging {
         return Path.of(required("bc-fips.jar"));
     }
 
-    /** The one .deb this build made. */
+    /** The one .deb this build made (amd64: it carries the bundled x86_64 runtime). */
     static Path deb() throws IOException {
+        return theOne("fips-relay_.+_amd64\\.deb");
+    }
+
+    /** The one .rpm this build made. */
+    static Path rpm() throws IOException {
+        return theOne("fips-relay-.+\\.x86_64\\.rpm");
+    }
+
+    private static Path theOne(String namePattern) throws IOException {
         try (Stream<Path> files = Files.list(buildDir())) {
-            List<Path> debs = files.filter(f -> f.getFileName().toString().matches("fips-relay_.+_all\\.deb")).toList();
-            assertThat(debs).as("exactly one fips-relay_<version>_all.deb in " + buildDir()).hasSize(1);
-            return debs.get(0);
+            List<Path> found = files.filter(f -> f.getFileName().toString().matches(namePattern)).toList();
+            assertThat(found).as("exactly one file named like " + namePattern + " in " + buildDir()).hasSize(1);
+            return found.get(0);
         }
     }
 
