@@ -39,6 +39,7 @@ class HotPlugIT {
     static RelayProcess relay;
     static Path plugins;
     static Path exampleJar;
+    static Path conf;
     static int base;
 
     @BeforeAll
@@ -59,7 +60,7 @@ class HotPlugIT {
         }
         standIn = StandInIntake.start(dir);
         base = FreePorts.pickRange(EXAMPLE_OFFSET + 1);
-        Path conf = standIn.relayConfig(dir.resolve("fips-relay.conf"), base, "");
+        conf = standIn.relayConfig(dir.resolve("fips-relay.conf"), base, "");
         relay = RelayProcess.start(Map.of(), "run", "--config", conf.toString(), "--plugins-dir", plugins.toString());
         relay.awaitLog(l -> l.contains("fips-relay ready"), Duration.ofSeconds(60));
     }
@@ -117,6 +118,48 @@ class HotPlugIT {
         }
         assertThat(standIn.intake.awaitRequests(1, Duration.ofSeconds(10)).get(0).sni()).isEqualTo("metrics.agent.ddog-gov.com");
         Files.delete(broken);
+    }
+
+    @Test
+    void settings_for_a_hot_plugged_product_are_accepted_by_a_reload_once_its_plugin_is_loaded() throws Exception {
+        String original = Files.readString(conf);
+        int configured = base + 11; // offset 11 (appsec) has no listener: free in the picked range
+        String moveExample = "fips-relay.products.example.port = " + configured + "\n";
+        try {
+            // Before the plugin is there, its product's settings are refused and the old configuration stays.
+            Files.writeString(conf, original + moveExample);
+            int refusedBefore = relay.countLog(l -> l.contains("reload refused"));
+            hangUp();
+            awaitTrue("reload refused", () -> relay.countLog(l -> l.contains("reload refused")) > refusedBefore);
+            assertThat(relay.countLog(l -> l.contains("reload refused") && l.contains("example"))).as("names the product").isPositive();
+
+            // The jar dropped in: its product comes up with the defaults (the running configuration).
+            Path dropped = Files.copy(exampleJar, plugins.resolve(exampleJar.getFileName()));
+            awaitTrue("example on its default port", () -> accepting(base + EXAMPLE_OFFSET));
+
+            // The same settings and a reload: accepted now, the product moves to the configured port.
+            int appliedBefore = relay.countLog(l -> l.contains("configuration applied"));
+            hangUp();
+            awaitTrue("example on the configured port " + configured, () -> accepting(configured));
+            awaitTrue("example's default port closed", () -> !accepting(base + EXAMPLE_OFFSET));
+            assertThat(relay.countLog(l -> l.contains("configuration applied"))).isGreaterThan(appliedBefore);
+            standIn.intake.reset();
+            try (RawHttpClient agent = RawHttpClient.connect(configured)) {
+                assertThat(post(agent, "/api/v1/example")).isEqualTo(202);
+            }
+            assertThat(standIn.intake.awaitRequests(1, Duration.ofSeconds(10)).get(0).sni()).isEqualTo("example-intake.ddog-gov.com");
+
+            Files.delete(dropped);
+            awaitTrue("example stopped with its jar", () -> !accepting(configured));
+        } finally {
+            Files.writeString(conf, original);
+            hangUp();
+        }
+    }
+
+    /** SIGHUP to the relay: re-read the configuration. */
+    private static void hangUp() throws Exception {
+        assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(relay.pid())).start().waitFor()).isZero();
     }
 
     private static int post(RawHttpClient agent, String path) throws IOException {

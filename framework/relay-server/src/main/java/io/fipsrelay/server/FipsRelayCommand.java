@@ -40,7 +40,7 @@ public final class FipsRelayCommand implements Runnable {
 
     /** The command line with its subcommands; tests set its out and err writers. */
     static CommandLine commandLine() {
-        return new CommandLine(new FipsRelayCommand());
+        return new CommandLine(new FipsRelayCommand()).setExecutionStrategy(CommandLogging::execute);
     }
 
     @Override
@@ -140,6 +140,9 @@ public final class FipsRelayCommand implements Runnable {
         @CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
 
+        @CommandLine.Mixin
+        CommandLogging.VerboseOption verbose = new CommandLogging.VerboseOption();
+
         @Override
         public Integer call() {
             RelayServer.Options options = config.options();
@@ -166,6 +169,9 @@ public final class FipsRelayCommand implements Runnable {
         @CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
 
+        @CommandLine.Mixin
+        CommandLogging.VerboseOption verbose = new CommandLogging.VerboseOption();
+
         @Override
         public Integer call() {
             return withLoaded(spec, config.options(), loaded -> {
@@ -183,6 +189,9 @@ public final class FipsRelayCommand implements Runnable {
 
         @CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
+
+        @CommandLine.Mixin
+        CommandLogging.VerboseOption verbose = new CommandLogging.VerboseOption();
 
         @Override
         public Integer call() {

@@ -15,6 +15,9 @@ final class SelfTestCommand implements Callable<Integer> {
     @CommandLine.Mixin
     FipsRelayCommand.ConfigOptions config = new FipsRelayCommand.ConfigOptions();
 
+    @CommandLine.Mixin
+    CommandLogging.VerboseOption verbose = new CommandLogging.VerboseOption();
+
     @Override
     public Integer call() {
         RelayServer.Options options = config.options();
