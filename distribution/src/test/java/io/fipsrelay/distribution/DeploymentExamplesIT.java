@@ -134,9 +134,11 @@ class DeploymentExamplesIT {
     }
 
     @Test
-    void the_image_runs_the_launcher_on_a_java_17_runtime() throws Exception {
-        assertThat(instruction("FROM")).containsExactly("${JRE_IMAGE}");
-        assertThat(dockerArgs().get("JRE_IMAGE")).isEqualTo("eclipse-temurin:17-jre");
+    void the_image_runs_the_launcher_on_its_bundled_runtime_with_no_java_in_the_base_image() throws Exception {
+        assertThat(instruction("FROM")).containsExactly("${BASE_IMAGE}");
+        assertThat(dockerArgs().get("BASE_IMAGE")).isEqualTo("debian:bookworm-slim");
+        assertThat(String.join("\n", instruction("RUN"))).contains("apt-get install -y --no-install-recommends ca-certificates curl");
+        assertThat(ConfiguredRelay.dist().resolve("runtime/bin/java")).isExecutable();
         assertThat(instruction("ENTRYPOINT")).containsExactly("[\"/opt/fips-relay/bin/fips-relay\"]");
         assertThat(instruction("CMD")).containsExactly("[\"run\"]");
         // The build context is the assembled folder: the launcher, its libraries (bc-fips as its own

@@ -121,36 +121,37 @@ class HotPlugIT {
     }
 
     @Test
-    void settings_for_a_hot_plugged_product_are_accepted_by_a_reload_once_its_plugin_is_loaded() throws Exception {
+    void settings_for_a_hot_plugged_product_are_taken_by_a_reload_without_a_restart() throws Exception {
         String original = Files.readString(conf);
-        int configured = base + 11; // offset 11 (appsec) has no listener: free in the picked range
-        String moveExample = "fips-relay.products.example.port = " + configured + "\n";
+        // Offsets 11 (appsec) and 16..19 have no listener: free in the picked range.
+        int first = base + 11;
+        int second = base + 16;
         try {
-            // Before the plugin is there, its product's settings are refused and the old configuration stays.
-            Files.writeString(conf, original + moveExample);
-            int refusedBefore = relay.countLog(l -> l.contains("reload refused"));
+            // Settings written before the plugin is there: the reload is accepted (the product is
+            // not loaded, so its block waits), and the jar dropped in later comes up with them.
+            int applied = relay.countLog(l -> l.contains("configuration applied"));
+            Files.writeString(conf, original + "fips-relay.products.example.port = " + first + "\n");
             hangUp();
-            awaitTrue("reload refused", () -> relay.countLog(l -> l.contains("reload refused")) > refusedBefore);
-            assertThat(relay.countLog(l -> l.contains("reload refused") && l.contains("example"))).as("names the product").isPositive();
-
-            // The jar dropped in: its product comes up with the defaults (the running configuration).
+            awaitTrue("reload applied", () -> relay.countLog(l -> l.contains("configuration applied")) > applied);
             Path dropped = Files.copy(exampleJar, plugins.resolve(exampleJar.getFileName()));
-            awaitTrue("example on its default port", () -> accepting(base + EXAMPLE_OFFSET));
+            awaitTrue("example on the configured port " + first, () -> accepting(first));
+            assertThat(accepting(base + EXAMPLE_OFFSET)).as("its default port").isFalse();
 
-            // The same settings and a reload: accepted now, the product moves to the configured port.
-            int appliedBefore = relay.countLog(l -> l.contains("configuration applied"));
+            // Settings changed while it runs: a reload moves it, no restart.
+            int appliedAgain = relay.countLog(l -> l.contains("configuration applied"));
+            Files.writeString(conf, original + "fips-relay.products.example.port = " + second + "\n");
             hangUp();
-            awaitTrue("example on the configured port " + configured, () -> accepting(configured));
-            awaitTrue("example's default port closed", () -> !accepting(base + EXAMPLE_OFFSET));
-            assertThat(relay.countLog(l -> l.contains("configuration applied"))).isGreaterThan(appliedBefore);
+            awaitTrue("example on the new port " + second, () -> accepting(second));
+            awaitTrue("example's previous port closed", () -> !accepting(first));
+            assertThat(relay.countLog(l -> l.contains("configuration applied"))).isGreaterThan(appliedAgain);
             standIn.intake.reset();
-            try (RawHttpClient agent = RawHttpClient.connect(configured)) {
+            try (RawHttpClient agent = RawHttpClient.connect(second)) {
                 assertThat(post(agent, "/api/v1/example")).isEqualTo(202);
             }
             assertThat(standIn.intake.awaitRequests(1, Duration.ofSeconds(10)).get(0).sni()).isEqualTo("example-intake.ddog-gov.com");
 
             Files.delete(dropped);
-            awaitTrue("example stopped with its jar", () -> !accepting(configured));
+            awaitTrue("example stopped with its jar", () -> !accepting(second));
         } finally {
             Files.writeString(conf, original);
             hangUp();
