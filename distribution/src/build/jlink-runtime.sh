@@ -23,13 +23,13 @@ out=$2
 modules=$3
 stamp="$out.stamp"
 want="$("$java_home/bin/java" -XshowSettings:properties -version 2>&1 | grep -E '^ +java\.(vm\.)?version = ' | tr -d ' ' | tr '\n' ' ')$modules"
-if [ -x "$out/bin/java" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+if [ -x "$out/bin/java" ] && [ -f "$out.properties" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
 rm -rf "$out" "$stamp"
 # --generate-cds-archive: the JDK's default class data sharing archive, which a plain jlink image
-# lacks (start time with and without: docs/operations.md). No --compress: the packages compress anyway,
-# and an uncompressed image loads classes faster.
+# lacks and the system JDK it is compared with has (docs/operations.md, "Sizes and cost"). No
+# --compress: the packages compress anyway, and compressed resources are inflated at each load.
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
   --generate-cds-archive --output "$out"
 # The archive for heaps over 32 GB (no compressed oops): the relay's heap is a fraction of that.
