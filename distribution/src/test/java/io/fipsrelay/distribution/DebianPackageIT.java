@@ -129,7 +129,9 @@ class DebianPackageIT {
         assertThat(field("Architecture")).isEqualTo("amd64");
         assertThat(field("Version")).startsWith("0.").doesNotContain("-SNAPSHOT");
         // The bundled runtime (/opt/fips-relay/runtime) runs the relay: no Java package is needed.
-        assertThat(field("Depends")).contains("adduser").contains("ca-certificates").doesNotContain("java").doesNotContain("jre");
+        assertThat(field("Depends")).contains("adduser").contains("ca-certificates").doesNotContain("java").doesNotContain("jre")
+                // The glibc the runtime's native code was linked against: an older host refuses the package.
+                .contains("libc6 (>= " + Packaging.required("runtime.glibc") + ")");
         String info = Packaging.ok("dpkg-deb", "-I", Packaging.deb().toString());
         assertThat(info).contains("postinst").contains("prerm").contains("postrm").contains("conffiles");
     }
