@@ -27,6 +27,12 @@ if [ -x "$out/bin/java" ] && [ -f "$out.properties" ] && [ -f "$stamp" ] && [ "$
   exit 0
 fi
 rm -rf "$out" "$stamp"
+if [ ! -f "$java_home/jmods/java.base.jmod" ]; then
+  echo "jlink-runtime.sh: $java_home has no jmods/ to make the bundled runtime from (a JRE, or a JDK whose" \
+    "jmods are a separate package, e.g. Fedora's java-17-openjdk-jmods): install them, or name a full JDK" \
+    "with mvn -Druntime.jdk=/path/to/jdk-17" >&2
+  exit 1
+fi
 # --generate-cds-archive: the JDK's default class data sharing archive, which a plain jlink image
 # lacks and the system JDK it is compared with has (docs/operations.md, "Sizes and cost"). No
 # --compress: the packages compress anyway, and compressed resources are inflated at each load.
