@@ -160,7 +160,7 @@ public final class SettingsLoader {
         String caSetting = r.string("tls.ca-file");
         Path caFile = null;
         if (caSetting != null) {
-            caFile = Path.of("system".equals(caSetting) ? FipsTlsProfile.SYSTEM_CA_BUNDLE : caSetting);
+            caFile = "system".equals(caSetting) ? FipsTlsProfile.systemCaBundle() : Path.of(caSetting);
             if (!Files.isRegularFile(caFile) || !Files.isReadable(caFile)) {
                 r.problem("tls.ca-file", "cannot read the CA bundle " + caFile
                         + ("system".equals(caSetting) ? " (the OS bundle: install ca-certificates or name a PEM file)" : ""));
