@@ -13,12 +13,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The Java runtime the distribution brings (runtime/, a jlink image): only the JDK modules the
  * relay needs, no jar of the relay inside it, and the launcher's choice of Java: the bundled one
  * where it can run, else FIPS_RELAY_JAVA, else JAVA_HOME.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class BundledRuntimeIT {
 
     @TempDir

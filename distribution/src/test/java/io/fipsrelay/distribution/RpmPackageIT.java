@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The .rpm as the real rpm tool sees it (Debian's rpm package, the same rpm as RHEL's and SUSE's):
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * rpmlint with the explained exceptions; and an install, an upgrade to the next release keeping a
  * local edit of the configuration, and an erase, for real in a throwaway copy of this system.
  */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class RpmPackageIT {
 
     /** One file of the package: mode, owner, group, path, link target. */
