@@ -54,6 +54,23 @@ class BundledRuntimeIT {
     }
 
     @Test
+    void every_jdk_module_the_relay_jars_use_is_in_the_runtime() throws Exception {
+        // The pom's list is written by hand: this keeps it in step with the code (a revocation
+        // checker using java.net.http once started only on the system JDK).
+        Path lib = Distribution.home().resolve("lib");
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "jdeps").toString(),
+                "--multi-release", "17", "--ignore-missing-deps", "--print-module-deps", "-cp", lib + "/*"));
+        try (var jars = Files.list(lib)) {
+            jars.filter(j -> j.getFileName().toString().startsWith("relay-")).map(Path::toString).forEach(command::add);
+        }
+        String needed = Packaging.ok(command.toArray(String[]::new)).strip();
+        String listed = Packaging.ok(RUNTIME.resolve("bin/java").toString(), "--list-modules");
+        List<String> modules = Arrays.stream(listed.split("\n")).map(l -> l.strip().replaceAll("@.*", "")).toList();
+        assertThat(modules).as("jdeps says the relay's jars need " + needed).containsAll(List.of(needed.split(",")));
+    }
+
+    @Test
     void the_launcher_runs_the_bundled_runtime_even_with_java_home_set() throws Exception {
         Packaging.Result r = Packaging.run(Map.of("JAVA_HOME", System.getProperty("java.home"),
                 "FIPS_RELAY_JAVA", System.getProperty("java.home") + "/bin/java"), Distribution.launcher().toString(), "self-test");
