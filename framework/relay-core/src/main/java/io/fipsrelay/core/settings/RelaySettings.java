@@ -10,6 +10,8 @@ import java.util.Set;
 
 /**
  * The whole validated configuration of a relay: nothing but {@link SettingsLoader} reads HOCON.
+ * {@code proxy} is the {@code upstream.proxy} block (kept out of {@link Upstream} so that the
+ * egress proxy stays one self-contained record).
  */
 public record RelaySettings(
         String site,
@@ -21,7 +23,8 @@ public record RelaySettings(
         Limits limits,
         Map<String, ProductSettings> products,
         Duration drainTimeout,
-        Status status) {
+        Status status,
+        ProxySettings proxy) {
 
     /** Whether the status port (port-range-start + 0) is served. */
     public boolean statusEnabled() {

@@ -250,6 +250,7 @@ public final class SettingsLoader {
             }
         }
         checkPortClashes(productSettings, rangeStart, Boolean.TRUE.equals(statusEnabled), problems);
+        ProxySettings proxy = ProxySettingsReader.read(c, environment, problems);
 
         if (!problems.isEmpty()) {
             throw new SettingsException(problems);
@@ -264,7 +265,8 @@ public final class SettingsLoader {
                 new RelaySettings.Limits(maxLine, maxHead, maxFields, maxBody, methods, headerTimeout, clientIdle, maxConnections),
                 java.util.Collections.unmodifiableMap(productSettings),
                 drain,
-                new RelaySettings.Status(statusEnabled, jmx, sampleInterval, history));
+                new RelaySettings.Status(statusEnabled, jmx, sampleInterval, history),
+                proxy);
     }
 
     private void checkProductDeclarations(List<String> problems) {
