@@ -40,7 +40,7 @@ public final class ProxyTunnel {
         UNREACHABLE("proxy-unreachable", 502),
         /** The proxy took the connection but did not answer the CONNECT within connect-timeout. */
         TIMEOUT("proxy-timeout", 504),
-        /** 407: the proxy wants (other) credentials. */
+        /** 407 (or 401, tinyproxy's answer to wrong credentials): the proxy wants (other) credentials. */
         AUTH_REQUIRED("proxy-auth", 502),
         /** 403: the proxy's rules refuse this intake or port. */
         FORBIDDEN("proxy-forbidden", 502),
@@ -137,7 +137,8 @@ public final class ProxyTunnel {
                                     + " bytes after its " + status + " answer to CONNECT " + intake
                                     + ", before the intake's TLS handshake began")
                             : Result.ESTABLISHED;
-                } else if (status == 407) {
+                } else if (status == 407 || status == 401) {
+                    // tinyproxy answers wrong credentials with 401, missing ones with 407.
                     result = fail(Cause.AUTH_REQUIRED, "proxy authentication required: proxy " + proxy
                             + " answered CONNECT " + intake + " with " + statusLine(head)
                             + (proxy.hasCredentials() ? " (it refused the credentials in upstream.proxy.url)"

@@ -109,6 +109,13 @@ class ProxyTunnelTest {
     }
 
     @Test
+    void a_401_is_proxy_authentication_required_too_as_tinyproxy_answers_wrong_credentials() {
+        UpstreamFailure f = requested(WITH_CREDENTIALS).feed(bytes("HTTP/1.0 401 Unauthorized\r\n\r\n")).failure();
+        assertThat(f.kind()).isEqualTo("proxy-auth");
+        assertThat(f.getMessage()).startsWith("proxy authentication required: ").contains("with 401 Unauthorized");
+    }
+
+    @Test
     void a_403_is_the_proxys_access_rules() {
         UpstreamFailure f = requested(PLAIN).feed(bytes("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")).failure();
         assertThat(f.status()).isEqualTo(502);
