@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fips-relay diagnose}: can this host reach every intake the way the relay will? */
-@Command(name = "diagnose", description = "Check DNS, TCP, FIPS TLS and HTTP to every intake of the enabled products; exit non-zero on any FAIL.")
+@Command(name = "diagnose", description = "Check DNS, TCP, the egress proxy's CONNECT (when upstream.proxy is set), FIPS TLS and HTTP to every intake of the enabled products; exit non-zero on any FAIL.")
 final class DiagnoseCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
@@ -45,7 +45,11 @@ final class DiagnoseCommand implements Callable<Integer> {
                 System.err.println("fips-relay: no enabled product " + (product == null ? "" : "named " + product));
                 return 1;
             }
-            IntakeProbe probe = new IntakeProbe(tls, s.dns().hosts(), timeoutMillis);
+            IntakeProbe probe = new IntakeProbe(tls, s.dns().hosts(), s.proxy(), timeoutMillis);
+            if (s.proxy().enabled()) {
+                System.out.println("egress proxy: " + s.proxy().endpoint() + " (from " + s.proxy().origin() + ")"
+                        + (s.proxy().noProxy().isEmpty() ? "" : "; reached directly: " + s.proxy().noProxy()));
+            }
             List<IntakeProbe.Result> results = new ArrayList<>();
             for (RelaySettings.ProductSettings p : products) {
                 Set<HostAndPort> servers = new LinkedHashSet<>(s.serversFor(p, "/"));
@@ -67,10 +71,10 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
 
     private static void print(List<IntakeProbe.Result> results) {
-        String format = "%-26s %-45s %-22s %-6s %-4s %s%n";
+        String format = "%-26s %-45s %-22s %-6s %-5s %s%n";
         System.out.printf(format, "PRODUCT", "SERVER", "ADDRESS", "RESULT", "STEP", "DETAIL");
         for (IntakeProbe.Result r : results) {
-            String[][] steps = {{"DNS", r.dns()}, {"TCP", r.tcp()}, {"TLS", r.tls()}, {"HTTP", r.http()}};
+            String[][] steps = {{"DNS", r.dns()}, {"TCP", r.tcp()}, {"PROXY", r.proxy()}, {"TLS", r.tls()}, {"HTTP", r.http()}};
             boolean first = true;
             for (String[] step : steps) {
                 if (step[1].equals("-")) {

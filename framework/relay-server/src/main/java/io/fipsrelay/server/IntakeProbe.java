@@ -1,7 +1,12 @@
 package io.fipsrelay.server;
 
 import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.settings.ProxyEndpoint;
+import io.fipsrelay.core.settings.ProxySettings;
 import io.fipsrelay.core.tls.FipsTlsContext;
+import io.fipsrelay.core.upstream.ProxyTunnel;
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,52 +23,79 @@ import javax.net.ssl.SSLSocket;
 /**
  * One diagnose probe of one intake server: DNS, then per address a TCP connect, a FIPS TLS
  * handshake with the relay's own profile, and an HTTP request. Each step says PASS or why not.
+ *
+ * <p>An intake reached through the egress proxy ({@code upstream.proxy}) is probed the way
+ * requests go: DNS and TCP are the proxy's, a PROXY step reports the answer to
+ * {@code CONNECT <intake>:<port>}, then TLS and HTTP run with the intake inside the tunnel.
+ * The proxy is shown with its credentials redacted.
  */
 final class IntakeProbe {
 
-    /** The outcome for one address (or for the name, when DNS fails). */
-    record Result(String product, HostAndPort server, String address, String dns, String tcp, String tls, String http,
-                  boolean pass) {
+    /**
+     * The outcome for one address (or for the name, when DNS fails).
+     *
+     * @param proxy the PROXY step, "-" when the intake is reached directly
+     */
+    record Result(String product, HostAndPort server, String address, String dns, String tcp, String proxy, String tls,
+                  String http, boolean pass) {
     }
 
     private final FipsTlsContext tls;
     private final Map<String, String> staticHosts;
+    private final ProxySettings proxies;
     private final int timeoutMillis;
 
-    IntakeProbe(FipsTlsContext tls, Map<String, String> staticHosts, int timeoutMillis) {
+    IntakeProbe(FipsTlsContext tls, Map<String, String> staticHosts, ProxySettings proxies, int timeoutMillis) {
         this.tls = tls;
         this.staticHosts = staticHosts;
+        this.proxies = proxies;
         this.timeoutMillis = timeoutMillis;
     }
 
     List<Result> probe(String product, HostAndPort server) {
+        ProxyEndpoint proxy = proxies.forHost(server.host()).orElse(null);
         List<Result> results = new ArrayList<>();
         List<InetAddress> addresses;
         long t0 = System.nanoTime();
+        // Through the proxy the intake's name is not resolved here: the proxy resolves it.
+        String name = proxy == null ? server.host() : proxy.host();
         try {
-            addresses = resolve(server.host());
+            addresses = resolve(name);
         } catch (IOException e) {
-            results.add(new Result(product, server, "-", "FAIL " + e.getMessage(), "-", "-", "-", false));
+            results.add(new Result(product, server, proxy == null ? "-" : "via proxy " + proxy,
+                    "FAIL " + (proxy == null ? "" : "proxy " + proxy + ": ") + e.getMessage(), "-", "-", "-", "-", false));
             return results;
         }
-        String dns = "ok " + ms(t0) + (staticHosts.isEmpty() ? "" : "");
+        String dns = "ok " + ms(t0) + (proxy == null ? "" : " (proxy " + proxy + "; the proxy resolves " + server.host() + ")");
         for (InetAddress a : addresses) {
-            results.add(probe(product, server, a, dns));
+            results.add(probe(product, server, a, dns, proxy));
         }
         return results;
     }
 
-    private Result probe(String product, HostAndPort server, InetAddress ip, String dns) {
-        String address = ip.getHostAddress() + ":" + server.port();
+    private Result probe(String product, HostAndPort server, InetAddress ip, String dns, ProxyEndpoint proxy) {
+        int port = proxy == null ? server.port() : proxy.port();
+        String address = ip.getHostAddress() + ":" + port + (proxy == null ? "" : " via proxy " + proxy);
         Socket plain = new Socket();
         long t0 = System.nanoTime();
         try {
-            plain.connect(new InetSocketAddress(ip, server.port()), timeoutMillis);
+            plain.connect(new InetSocketAddress(ip, port), timeoutMillis);
         } catch (IOException e) {
             close(plain);
-            return new Result(product, server, address, dns, "FAIL " + reason(e), "-", "-", false);
+            return new Result(product, server, address, dns, "FAIL " + (proxy == null ? "" : "proxy " + proxy + ": ") + reason(e),
+                    "-", "-", "-", false);
         }
         String tcp = "ok " + ms(t0);
+        String tunnel = "-";
+        if (proxy != null) {
+            long tp = System.nanoTime();
+            String failure = openTunnel(plain, proxy, server);
+            if (failure != null) {
+                close(plain);
+                return new Result(product, server, address, dns, tcp, "FAIL " + failure, "-", "-", false);
+            }
+            tunnel = "ok " + ms(tp) + " CONNECT " + server + " answered 2xx by proxy " + proxy;
+        }
         long t1 = System.nanoTime();
         SSLSocket socket;
         String tlsResult;
@@ -76,7 +108,8 @@ final class IntakeProbe {
                     + " cert " + leaf.getSubjectX500Principal().getName();
         } catch (IOException e) {
             close(plain);
-            return new Result(product, server, address, dns, tcp, "FAIL " + reason(e), "-", false);
+            return new Result(product, server, address, dns, tcp, tunnel,
+                    "FAIL " + reason(e) + (proxy == null ? "" : " (through proxy " + proxy + ")"), "-", false);
         }
         long t2 = System.nanoTime();
         try (SSLSocket s = socket) {
@@ -86,12 +119,47 @@ final class IntakeProbe {
             out.flush();
             String statusLine = readLine(s.getInputStream());
             if (!statusLine.startsWith("HTTP/1.")) {
-                return new Result(product, server, address, dns, tcp, tlsResult, "FAIL not HTTP: " + statusLine, false);
+                return new Result(product, server, address, dns, tcp, tunnel, tlsResult, "FAIL not HTTP: " + statusLine, false);
             }
-            return new Result(product, server, address, dns, tcp, tlsResult,
+            return new Result(product, server, address, dns, tcp, tunnel, tlsResult,
                     "ok " + ms(t2) + " " + statusLine.substring(9).trim(), true);
         } catch (IOException e) {
-            return new Result(product, server, address, dns, tcp, tlsResult, "FAIL " + reason(e), false);
+            return new Result(product, server, address, dns, tcp, tunnel, tlsResult, "FAIL " + reason(e), false);
+        }
+    }
+
+    /**
+     * CONNECT on the plain socket, the answer judged by the relay's own {@link ProxyTunnel}; null
+     * when the tunnel is open, else the failure (it names the proxy, credentials redacted).
+     */
+    private String openTunnel(Socket plain, ProxyEndpoint proxy, HostAndPort server) {
+        ProxyTunnel tunnel = new ProxyTunnel(proxy, server, null);
+        try {
+            plain.setSoTimeout(timeoutMillis);
+            ByteBuffer request = tunnel.connectRequest();
+            OutputStream out = plain.getOutputStream();
+            out.write(request.array(), request.arrayOffset() + request.position(), request.remaining());
+            out.flush();
+            InputStream in = plain.getInputStream();
+            byte[] buf = new byte[4096];
+            while (true) {
+                // Byte-sized reads would be slow; a proxy sends nothing after its 2xx head before our ClientHello.
+                int n = in.read(buf);
+                if (n < 0) {
+                    return tunnel.closedBeforeAnswer().getMessage();
+                }
+                ProxyTunnel.Result r = tunnel.feed(ByteBuffer.wrap(buf, 0, n));
+                if (r.state() == ProxyTunnel.State.ESTABLISHED) {
+                    return null;
+                }
+                if (r.state() == ProxyTunnel.State.FAILED) {
+                    return r.failure().getMessage();
+                }
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            return tunnel.timedOut(Duration.ofMillis(timeoutMillis)).getMessage();
+        } catch (IOException e) {
+            return "proxy " + proxy + ": " + reason(e);
         }
     }
 
