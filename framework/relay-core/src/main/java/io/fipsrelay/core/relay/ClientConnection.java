@@ -271,6 +271,9 @@ final class ClientConnection implements UpstreamListener {
         }
         upstream = c;
         server = c.server();
+        if (c.viaProxy()) {
+            productMetrics.proxiedRequests.mark();
+        }
         c.attach(this);
         state = State.RELAYING;
         try {

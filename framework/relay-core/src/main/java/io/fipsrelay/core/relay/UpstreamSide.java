@@ -33,12 +33,16 @@ final class UpstreamSide {
                               ScheduledExecutorService timer, ExecutorService lookups, RelayMetrics metrics) {
         RelaySettings.Upstream up = settings.upstream();
         FipsTlsConnector connector = new FipsTlsConnector(tls, processors, timer, up.connectTimeout(),
-                settings.tls().handshakeTimeout(), up.idleTimeout(), settings.relay().lowWaterMark(), metrics);
+                settings.tls().handshakeTimeout(), up.idleTimeout(), settings.relay().lowWaterMark(), metrics, settings.proxy());
         HostResolver resolver = new HostResolver(settings.dns().hosts(), settings.dns().refresh(),
                 settings.dns().maxAddresses(), settings.dns().preferIpv4(), lookups);
-        UpstreamPool pool = new UpstreamPool(connector, resolver, up);
+        UpstreamPool pool = new UpstreamPool(connector, resolver, up, settings.proxy());
         HealthChecker health = new HealthChecker(pool, connector, resolver, settings, timer, lookups);
         pool.watch(settings.allServers());
+        if (settings.proxy().enabled()) {
+            org.slf4j.LoggerFactory.getLogger(UpstreamSide.class).info("intakes are reached through the egress proxy {}",
+                    settings.proxy()); // the proxy's only string form: credentials redacted
+        }
         return new UpstreamSide(connector, pool, health);
     }
 

@@ -2,6 +2,7 @@ package io.fipsrelay.core.upstream;
 
 import io.fipsrelay.core.metrics.UpstreamAddressState;
 import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.settings.ProxyEndpoint;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -27,8 +28,11 @@ public final class AddressHealth {
     private volatile long lastCheckMillis = -1;
     private volatile long lastSuccessNanos;
     private int checks;
+    private final ProxyEndpoint proxy;
 
-    AddressHealth(HostAndPort server, InetSocketAddress address, int fall, int rise) {
+    /** @param proxy the egress proxy the server is reached through ({@code address} is then the proxy's), or null */
+    AddressHealth(HostAndPort server, InetSocketAddress address, int fall, int rise, ProxyEndpoint proxy) {
+        this.proxy = proxy;
         this.server = server;
         this.address = address;
         this.fall = fall;
@@ -87,11 +91,14 @@ public final class AddressHealth {
     }
 
     String describe() {
-        return server.host() + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
+        return server.host() + (proxy == null ? "" : " via proxy " + proxy)
+                + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
     }
 
+    /** The address as status pages show it: "ip:port", or "via proxy http://user:***@host:port (ip:port)". */
     public UpstreamAddressState state() {
-        return new UpstreamAddressState(server.toString(), address.getAddress().getHostAddress() + ":" + address.getPort(),
+        String ipPort = address.getAddress().getHostAddress() + ":" + address.getPort();
+        return new UpstreamAddressState(server.toString(), proxy == null ? ipPort : "via proxy " + proxy + " (" + ipPort + ")",
                 isUp(), lastCheckMillis, lastError);
     }
 }

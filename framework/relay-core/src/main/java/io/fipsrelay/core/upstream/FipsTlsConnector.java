@@ -2,6 +2,8 @@ package io.fipsrelay.core.upstream;
 
 import io.fipsrelay.core.metrics.RelayMetrics;
 import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.settings.ProxyEndpoint;
+import io.fipsrelay.core.settings.ProxySettings;
 import io.fipsrelay.core.tls.FipsTlsContext;
 import io.fipsrelay.core.tls.TlsEngineDriver;
 import java.net.ConnectException;
@@ -31,6 +33,7 @@ public final class FipsTlsConnector implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FipsTlsConnector.class);
     private static final AttributeKey CONNECTION = new AttributeKey(FipsTlsConnector.class, "connection");
+    private static final AttributeKey TUNNEL = new AttributeKey(FipsTlsConnector.class, "tunnel");
 
     private final NioSocketConnector connector;
     private final FipsTlsContext tls;
@@ -38,10 +41,14 @@ public final class FipsTlsConnector implements AutoCloseable {
     private final Duration handshakeTimeout;
     private final RelayMetrics metrics;
     private final int lowWaterMark;
+    private final ProxySettings proxies;
+    private final Duration connectTimeout;
 
     public FipsTlsConnector(FipsTlsContext tls, IoProcessor<NioSession> processors, ScheduledExecutorService timer,
                             Duration connectTimeout, Duration handshakeTimeout, Duration idleTimeout,
-                            int lowWaterMark, RelayMetrics metrics) {
+                            int lowWaterMark, RelayMetrics metrics, ProxySettings proxies) {
+        this.proxies = proxies;
+        this.connectTimeout = connectTimeout;
         this.tls = tls;
         this.timer = timer;
         this.handshakeTimeout = handshakeTimeout;
@@ -56,14 +63,24 @@ public final class FipsTlsConnector implements AutoCloseable {
         connector.setHandler(new Handler());
     }
 
-    /** Connects to one address of a server and completes the handshake; fails with an {@link UpstreamFailure}. */
+    /**
+     * Connects to one address of a server and completes the handshake; fails with an {@link UpstreamFailure}.
+     * For a server behind the egress proxy ({@code upstream.proxy}) {@code address} is the proxy's:
+     * a CONNECT tunnel to the server is opened first, and the handshake runs inside it.
+     */
     public CompletableFuture<UpstreamConnection> connect(HostAndPort server, InetSocketAddress address) {
         CompletableFuture<UpstreamConnection> result = new CompletableFuture<>();
-        String where = server.host() + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
+        ProxyEndpoint proxy = proxies.forHost(server.host()).orElse(null);
+        String where = server.host() + (proxy == null ? "" : " via proxy " + proxy)
+                + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
         ConnectFuture cf = connector.connect(address, (IoSession session, ConnectFuture f) -> {
             TlsEngineDriver driver = new TlsEngineDriver(tls.newClientEngine(server.host(), server.port()), session);
-            UpstreamConnection c = new UpstreamConnection(session, driver, server, address);
+            UpstreamConnection c = new UpstreamConnection(session, driver, server, address, proxy);
             session.setAttribute(CONNECTION, c);
+            if (proxy != null) {
+                session.setAttribute(TUNNEL, new ProxyConnectStage(new ProxyTunnel(proxy, server, address), session,
+                        new TunnelOutcome(c)));
+            }
             c.ready.whenComplete((ok, err) -> {
                 if (err == null) {
                     result.complete(ok);
@@ -84,6 +101,11 @@ public final class FipsTlsConnector implements AutoCloseable {
                 if (reason.toLowerCase(java.util.Locale.ROOT).contains("timed out") || reason.contains("timeout")) {
                     reason = "connect timed out";
                 }
+                if (proxy != null) {
+                    result.completeExceptionally(new ProxyTunnel(proxy, server, address)
+                            .connectFailed(reason.equals("connection refused"), reason));
+                    return;
+                }
                 result.completeExceptionally(new UpstreamFailure(502, "connect", reason + " " + where, address));
             }
         });
@@ -98,7 +120,7 @@ public final class FipsTlsConnector implements AutoCloseable {
                     }
                 }
             }
-        }, handshakeTimeout.toMillis() + connector.getConnectTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }, handshakeTimeout.toMillis() + connector.getConnectTimeoutMillis() * (proxy == null ? 1 : 2), TimeUnit.MILLISECONDS);
         result.whenComplete((ok, err) -> deadline.cancel(false));
         return result;
     }
@@ -114,6 +136,11 @@ public final class FipsTlsConnector implements AutoCloseable {
         @Override
         public void sessionOpened(IoSession session) throws Exception {
             UpstreamConnection c = connection(session);
+            ProxyConnectStage tunnel = tunnel(session);
+            if (tunnel != null) {
+                tunnel.start(timer, connectTimeout); // TLS begins once the proxy answered 2xx
+                return;
+            }
             try {
                 c.tls().beginHandshake();
             } catch (Exception e) {
@@ -124,6 +151,11 @@ public final class FipsTlsConnector implements AutoCloseable {
         @Override
         public void messageReceived(IoSession session, Object message) {
             UpstreamConnection c = connection(session);
+            ProxyConnectStage tunnel = tunnel(session);
+            if (tunnel != null && !tunnel.isOpen()) {
+                tunnel.received((IoBuffer) message);
+                return;
+            }
             TlsEngineDriver.Received r;
             try {
                 r = c.tls().receive((IoBuffer) message);
@@ -188,6 +220,10 @@ public final class FipsTlsConnector implements AutoCloseable {
             if (c == null) {
                 return;
             }
+            ProxyConnectStage tunnel = tunnel(session);
+            if (tunnel != null && !tunnel.isOpen()) {
+                tunnel.closed();
+            }
             String cause = c.closeCause() != null ? c.closeCause() : c.describe() + " closed the connection";
             c.noteCause(cause);
             if (!c.ready.isDone()) {
@@ -209,6 +245,37 @@ public final class FipsTlsConnector implements AutoCloseable {
 
         private UpstreamConnection connection(IoSession session) {
             return (UpstreamConnection) session.getAttribute(CONNECTION);
+        }
+
+        private ProxyConnectStage tunnel(IoSession session) {
+            return (ProxyConnectStage) session.getAttribute(TUNNEL);
+        }
+    }
+
+    /** The CONNECT step's end: TLS with the intake inside the tunnel, or the proxy's failure for the agent. */
+    private static final class TunnelOutcome implements ProxyConnectStage.Outcome {
+        private final UpstreamConnection c;
+
+        TunnelOutcome(UpstreamConnection c) {
+            this.c = c;
+        }
+
+        @Override
+        public void tunnelEstablished() {
+            try {
+                c.tls().beginHandshake();
+            } catch (Exception e) {
+                String cause = "TLS handshake with " + c.describe() + " failed: " + UpstreamFailure.describe(e);
+                c.noteCause(cause);
+                c.ready.completeExceptionally(new UpstreamFailure(502, "tls", cause, c.address()));
+                c.session().closeNow();
+            }
+        }
+
+        @Override
+        public void tunnelFailed(UpstreamFailure failure) {
+            c.noteCause(failure.getMessage());
+            c.ready.completeExceptionally(failure);
         }
     }
 

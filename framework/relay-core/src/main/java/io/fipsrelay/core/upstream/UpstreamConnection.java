@@ -1,6 +1,7 @@
 package io.fipsrelay.core.upstream;
 
 import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.settings.ProxyEndpoint;
 import io.fipsrelay.core.tls.TlsEngineDriver;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -22,8 +23,12 @@ public final class UpstreamConnection {
     private volatile int requestsServed;
     private volatile AddressHealth health;
     private volatile String failure;
+    private final ProxyEndpoint proxy;
 
-    UpstreamConnection(IoSession session, TlsEngineDriver tls, HostAndPort server, InetSocketAddress address) {
+    /** @param proxy the egress proxy this connection tunnels through (address is then the proxy's), or null */
+    UpstreamConnection(IoSession session, TlsEngineDriver tls, HostAndPort server, InetSocketAddress address,
+                       ProxyEndpoint proxy) {
+        this.proxy = proxy;
         this.session = session;
         this.tls = tls;
         this.server = server;
@@ -138,8 +143,14 @@ public final class UpstreamConnection {
         return tls.engine().getSession().getCipherSuite();
     }
 
-    /** "host (ip:port)" for error causes and logs. */
+    /** Whether this connection is a CONNECT tunnel through the egress proxy. */
+    public boolean viaProxy() {
+        return proxy != null;
+    }
+
+    /** "host (ip:port)", or "host via proxy http://user:***@proxy:port (ip:port)", for error causes and logs. */
     public String describe() {
-        return server.host() + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
+        return server.host() + (proxy == null ? "" : " via proxy " + proxy)
+                + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
     }
 }

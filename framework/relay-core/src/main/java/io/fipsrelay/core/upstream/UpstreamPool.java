@@ -2,6 +2,8 @@ package io.fipsrelay.core.upstream;
 
 import io.fipsrelay.core.metrics.UpstreamAddressState;
 import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.settings.ProxyEndpoint;
+import io.fipsrelay.core.settings.ProxySettings;
 import io.fipsrelay.core.settings.RelaySettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,8 +33,11 @@ public final class UpstreamPool implements AutoCloseable {
     private final Map<AddressHealth, Deque<UpstreamConnection>> idle = new ConcurrentHashMap<>();
     private final AtomicInteger turn = new AtomicInteger();
     private volatile boolean closed;
+    private final ProxySettings proxies;
 
-    public UpstreamPool(FipsTlsConnector connector, HostResolver resolver, RelaySettings.Upstream settings) {
+    public UpstreamPool(FipsTlsConnector connector, HostResolver resolver, RelaySettings.Upstream settings,
+                        ProxySettings proxies) {
+        this.proxies = proxies;
         this.connector = connector;
         this.resolver = resolver;
         this.settings = settings;
@@ -148,9 +153,15 @@ public final class UpstreamPool implements AutoCloseable {
         }
     }
 
-    /** The health records of a server's addresses, following DNS answers as they change. */
+    /**
+     * The health records of a server's addresses, following DNS answers as they change. A server
+     * behind the egress proxy is not resolved (the proxy resolves the name it gets in CONNECT): its
+     * addresses are the proxy's, one health record per server and proxy address.
+     */
     private CompletableFuture<List<AddressHealth>> healthOf(HostAndPort server) {
-        return resolver.resolve(server.host()).thenApply(ips -> {
+        ProxyEndpoint proxy = proxies.forHost(server.host()).orElse(null);
+        int port = proxy == null ? server.port() : proxy.port();
+        return resolver.resolve(proxy == null ? server.host() : proxy.host()).thenApply(ips -> {
             List<AddressHealth> known = addresses.get(server);
             if (known != null && sameAddresses(known, ips)) {
                 return known;
@@ -161,8 +172,8 @@ public final class UpstreamPool implements AutoCloseable {
                     AddressHealth existing = old == null ? null : old.stream()
                             .filter(h -> h.address().getAddress().equals(ip)).findFirst().orElse(null);
                     next.add(existing != null ? existing
-                            : new AddressHealth(server, new InetSocketAddress(ip, server.port()),
-                                    settings.health().fall(), settings.health().rise()));
+                            : new AddressHealth(server, new InetSocketAddress(ip, port),
+                                    settings.health().fall(), settings.health().rise(), proxy));
                 }
                 if (old != null) {
                     old.stream().filter(h -> !next.contains(h)).forEach(this::forget);
