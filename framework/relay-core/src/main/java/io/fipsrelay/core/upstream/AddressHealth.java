@@ -95,10 +95,9 @@ public final class AddressHealth {
                 + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
     }
 
-    /** The address as status pages show it: "ip:port", or "via proxy http://user:***@host:port (ip:port)". */
+    /** For status pages: the address ("ip:port", the proxy's when there is one) and the proxy, credentials redacted. */
     public UpstreamAddressState state() {
-        String ipPort = address.getAddress().getHostAddress() + ":" + address.getPort();
-        return new UpstreamAddressState(server.toString(), proxy == null ? ipPort : "via proxy " + proxy + " (" + ipPort + ")",
-                isUp(), lastCheckMillis, lastError);
+        return new UpstreamAddressState(server.toString(), address.getAddress().getHostAddress() + ":" + address.getPort(),
+                isUp(), lastCheckMillis, lastError, proxy == null ? null : proxy.toString());
     }
 }
