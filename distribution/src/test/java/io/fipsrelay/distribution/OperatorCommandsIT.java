@@ -53,7 +53,7 @@ class OperatorCommandsIT {
         Run r = run("self-test");
         assertThat(r.exit()).as(r.out()).isZero();
         assertThat(r.out()).contains("bc-fips            2.1.3 (CMVP certificate #4943, FIPS 140-3)")
-                .contains("bctls-fips         2.1.22")
+                .contains("bctls-fips         2.1.24")
                 .contains("approved-only      yes")
                 .contains("self-tests         passed (READY)")
                 .contains("native variant")

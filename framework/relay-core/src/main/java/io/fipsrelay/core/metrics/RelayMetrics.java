@@ -47,7 +47,9 @@ public final class RelayMetrics {
 
     /** Records a measured figure of bytes held for one exchange (both directions, all buffers). */
     public void observeBuffered(long bytes) {
-        maxBufferedPerExchange.accumulateAndGet(bytes, Math::max);
+        if (bytes > maxBufferedPerExchange.get()) { // a plain read on almost every call: no contended write per request
+            maxBufferedPerExchange.accumulateAndGet(bytes, Math::max);
+        }
     }
 
     public long maxBufferedPerExchange() {

@@ -1,48 +1,39 @@
 package io.fipsrelay.core.relay;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code limits.header-timeout} clock of one client connection. It starts with the first byte
- * of a request head and stops when the head is complete; bytes trickling in do not restart it,
- * which is what defeats a slowloris sender. Used under the client connection's lock.
+ * The {@code limits.header-timeout} clock of one agent connection, on its worker's timers. It
+ * starts with the first byte of a request head and stops when the head is complete; bytes trickling
+ * in do not restart it, which is what defeats a slowloris sender.
  */
 final class HeaderDeadline {
 
-    private final ScheduledExecutorService timer;
+    private final RelayWorker worker;
     private final long limitNanos;
-    private ScheduledFuture<?> expiry;
-    private long deadlineNanos;
+    private RelayWorker.Timeout expiry;
 
-    HeaderDeadline(ScheduledExecutorService timer, Duration limit) {
-        this.timer = timer;
+    HeaderDeadline(RelayWorker worker, Duration limit) {
+        this.worker = worker;
         this.limitNanos = limit.toNanos();
     }
 
     /** Starts the clock unless it is already running. */
     void startIfStopped(Runnable onExpiry) {
         if (expiry == null) {
-            deadlineNanos = System.nanoTime() + limitNanos;
-            expiry = timer.schedule(onExpiry, limitNanos, TimeUnit.NANOSECONDS);
+            expiry = worker.schedule(limitNanos, () -> {
+                expiry = null;
+                onExpiry.run();
+            });
         }
     }
 
     void stop() {
         if (expiry != null) {
-            expiry.cancel(false);
+            expiry.cancel();
             expiry = null;
         }
-    }
-
-    /**
-     * Whether the clock runs and has run out. The expiry task re-checks this under the lock: it may
-     * have been queued just before the head completed and the clock restarted for the next one.
-     */
-    boolean expired() {
-        return expiry != null && System.nanoTime() - deadlineNanos >= 0;
     }
 
     long limitMillis() {

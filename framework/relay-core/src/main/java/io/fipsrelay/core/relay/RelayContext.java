@@ -3,10 +3,21 @@ package io.fipsrelay.core.relay;
 import io.fipsrelay.core.http.RequestPolicy;
 import io.fipsrelay.core.metrics.RelayMetrics;
 import io.fipsrelay.core.settings.RelaySettings;
-import io.fipsrelay.core.upstream.UpstreamPool;
-import java.util.concurrent.ScheduledExecutorService;
+import io.fipsrelay.core.upstream.WorkerUpstreamPool;
 
-/** What every client connection shares. */
-record RelayContext(RelaySettings settings, RequestPolicy policy, UpstreamPool pool, RelayMetrics metrics,
-                    ScheduledExecutorService timer, java.util.concurrent.atomic.AtomicLong replayBudget) {
+/**
+ * What every exchange of one configuration shares. A reload makes a new one; an exchange keeps
+ * the one it started with.
+ */
+record RelayContext(RelaySettings settings, RequestPolicy policy, UpstreamSide upstream, RelayMetrics metrics,
+                    ReplayBudget[] replayBudgets) {
+
+    WorkerUpstreamPool pool(RelayWorker worker) {
+        return upstream.pool(worker);
+    }
+
+    /** The worker's share of {@code upstream.replay-buffer-total}: no counter shared between threads. */
+    ReplayBudget replayBudget(RelayWorker worker) {
+        return replayBudgets[worker.index()];
+    }
 }

@@ -4,8 +4,8 @@ import io.fipsrelay.core.http.RequestPolicy;
 import io.fipsrelay.core.metrics.RelayMetrics;
 import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.tls.FipsTlsContext;
+import io.fipsrelay.core.upstream.FipsTlsConnector;
 import io.fipsrelay.core.upstream.UpstreamFailure;
-import io.fipsrelay.core.upstream.UpstreamPool;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -17,23 +17,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.Set;
 import java.time.Duration;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.service.IoHandlerAdapter;
-import org.apache.mina.core.service.SimpleIoProcessorPool;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
-import org.apache.mina.transport.socket.nio.NioSession;
 import org.apache.mina.transport.socket.nio.NioSocketAcceptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running relay core: one MINA acceptor with a listener per product port, one FIPS TLS
- * connector and upstream pool, sharing one set of I/O threads.
+ * The running relay core: one MINA acceptor with a listener per product port and one FIPS TLS
+ * connector, sharing one set of I/O threads ({@link RelayWorkers}). An agent connection is placed
+ * on a worker when accepted, and every upstream connection serving it is opened on that worker.
  */
 public final class RelayEngine implements AutoCloseable {
 
@@ -42,11 +40,11 @@ public final class RelayEngine implements AutoCloseable {
 
     private volatile RelaySettings settings;
     private final RelayMetrics metrics;
-    private final SimpleIoProcessorPool<NioSession> processors;
+    private final RelayWorkers workers;
     private final ScheduledExecutorService timer;
     private final ExecutorService resolverThreads;
     private volatile UpstreamSide upstream;
-    private final Set<ClientConnection> clients = ConcurrentHashMap.newKeySet();
+    private final Set<AgentConnection> clients = ConcurrentHashMap.newKeySet();
     private final NioSocketAcceptor acceptor;
     /** What new exchanges use; a reload swaps it, exchanges in flight keep theirs. */
     private volatile RelayContext ctx;
@@ -59,34 +57,37 @@ public final class RelayEngine implements AutoCloseable {
     public RelayEngine(RelaySettings settings, FipsTlsContext tls, RelayMetrics metrics) {
         this.settings = settings;
         this.metrics = metrics;
-        this.processors = new SimpleIoProcessorPool<>(WakingNioProcessor.class, Runtime.getRuntime().availableProcessors());
+        // Reads and TLS records come from per-thread pools and go back to them (see PooledBufferAllocator).
+        PooledBufferAllocator.install();
+        this.workers = new RelayWorkers(settings.relay().ioThreadCount());
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("fips-relay-timer"));
         // DNS lookups and health probes block: they get their own small pool, never an I/O thread.
         this.resolverThreads = Executors.newFixedThreadPool(2, daemon("fips-relay-lookup"));
-        this.upstream = UpstreamSide.start(settings, tls, processors, timer, resolverThreads, metrics);
-        metrics.upstreamStates(() -> upstream.pool.states());
+        this.upstream = UpstreamSide.start(settings, tls, workers, timer, resolverThreads, metrics);
+        metrics.upstreamStates(() -> upstream.directory.states());
         this.ctx = context(settings, upstream);
         RelaySettings.Limits limits = settings.limits();
         this.listenerConnections = new ListenerConnections(limits.maxConnectionsPerListener());
 
-        this.acceptor = new NioSocketAcceptor(processors);
+        this.acceptor = new NioSocketAcceptor(workers);
         acceptor.setReuseAddress(true);
         // Removing a listener must not cut the exchanges it already has: they drain on their own.
         acceptor.setCloseOnDeactivation(false);
         acceptor.setBacklog(256);
         acceptor.getSessionConfig().setTcpNoDelay(true);
-        acceptor.getSessionConfig().setReadBufferSize(64 * 1024);
-        acceptor.getSessionConfig().setMaxReadBufferSize(128 * 1024);
+        acceptor.getSessionConfig().setReadBufferSize(FipsTlsConnector.READ_BUFFER);
+        acceptor.getSessionConfig().setMinReadBufferSize(FipsTlsConnector.READ_BUFFER);
+        acceptor.getSessionConfig().setMaxReadBufferSize(FipsTlsConnector.READ_BUFFER);
         acceptor.getSessionConfig().setIdleTime(IdleStatus.READER_IDLE,
                 (int) Math.max(1, limits.clientIdleTimeout().toSeconds()));
-        acceptor.setHandler(new ClientHandler());
+        acceptor.setHandler(new AgentHandler());
     }
 
     private RelayContext context(RelaySettings s, UpstreamSide side) {
         RelaySettings.Limits limits = s.limits();
         RequestPolicy policy = new RequestPolicy(limits.maxRequestLine(), limits.maxHeaderSection(),
                 limits.maxHeaderFields(), limits.maxBody(), limits.allowedMethods());
-        return new RelayContext(s, policy, side.pool, metrics, timer, new AtomicLong(s.upstream().replayBufferTotal()));
+        return new RelayContext(s, policy, side, metrics, ReplayBudget.split(s.upstream().replayBufferTotal(), workers.size()));
     }
 
     /**
@@ -98,7 +99,7 @@ public final class RelayEngine implements AutoCloseable {
     public synchronized List<String> apply(RelaySettings next, FipsTlsContext tls) {
         RelaySettings previous = settings;
         UpstreamSide old = upstream;
-        upstream = UpstreamSide.start(next, tls, processors, timer, resolverThreads, metrics);
+        upstream = UpstreamSide.start(next, tls, workers, timer, resolverThreads, metrics);
         settings = next;
         ctx = context(next, upstream);
         old.retire(timer, next.drainTimeout().toMillis());
@@ -180,9 +181,9 @@ public final class RelayEngine implements AutoCloseable {
         synchronized (binding) {
             bound.remove(productId);
             for (IoSession session : acceptor.getManagedSessions().values()) {
-                ClientConnection c = client(session);
+                AgentConnection c = client(session);
                 if (c != null && localPort(session) == address.getPort() && c.productId().equals(productId)) {
-                    c.drain();
+                    c.worker.execute(c::drain);
                     draining++;
                 }
             }
@@ -205,10 +206,6 @@ public final class RelayEngine implements AutoCloseable {
 
     public RelayMetrics metrics() {
         return metrics;
-    }
-
-    public UpstreamPool pool() {
-        return upstream.pool;
     }
 
     /**
@@ -245,12 +242,13 @@ public final class RelayEngine implements AutoCloseable {
         }
         acceptor.dispose(false);
         upstream.close();
-        processors.dispose();
+        workers.dispose();
         timer.shutdownNow();
         resolverThreads.shutdownNow();
     }
 
-    private final class ClientHandler extends IoHandlerAdapter {
+    /** Every agent session's events, on the session's worker. */
+    private final class AgentHandler extends IoHandlerAdapter {
         @Override
         public void sessionCreated(IoSession session) {
             int port = localPort(session);
@@ -267,7 +265,7 @@ public final class RelayEngine implements AutoCloseable {
                     session.closeNow();
                     return;
                 }
-                ClientConnection c = new ClientConnection(session, p, RelayEngine.this::currentContext);
+                AgentConnection c = new AgentConnection(session, RelayWorkers.of(session), p, RelayEngine.this::currentContext);
                 session.setAttribute(CLIENT, c);
                 clients.add(c);
                 metrics.product(p.id()).activeConnections.inc();
@@ -276,23 +274,25 @@ public final class RelayEngine implements AutoCloseable {
 
         @Override
         public void messageReceived(IoSession session, Object message) {
-            ClientConnection c = client(session);
+            AgentConnection c = client(session);
             if (c != null) {
-                c.clientData((IoBuffer) message);
+                c.received((IoBuffer) message);
+            } else {
+                ((IoBuffer) message).free();
             }
         }
 
         @Override
         public void messageSent(IoSession session, Object message) {
-            ClientConnection c = client(session);
+            AgentConnection c = client(session);
             if (c != null) {
-                c.clientDrained();
+                c.drained();
             }
         }
 
         @Override
         public void sessionIdle(IoSession session, IdleStatus status) {
-            ClientConnection c = client(session);
+            AgentConnection c = client(session);
             if (c != null && c.betweenRequests()) {
                 session.closeNow();
             }
@@ -306,9 +306,9 @@ public final class RelayEngine implements AutoCloseable {
 
         @Override
         public void sessionClosed(IoSession session) {
-            ClientConnection c = client(session);
+            AgentConnection c = client(session);
             if (c != null) {
-                c.clientClosed();
+                c.closed();
                 clients.remove(c);
                 metrics.product(c.productId()).activeConnections.dec();
                 listenerConnections.closed(c.productId());
@@ -316,8 +316,8 @@ public final class RelayEngine implements AutoCloseable {
         }
     }
 
-    private static ClientConnection client(IoSession session) {
-        return (ClientConnection) session.getAttribute(CLIENT);
+    private static AgentConnection client(IoSession session) {
+        return (AgentConnection) session.getAttribute(CLIENT);
     }
 
     private static int localPort(IoSession session) {

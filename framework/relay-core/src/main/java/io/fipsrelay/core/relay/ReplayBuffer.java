@@ -3,47 +3,46 @@ package io.fipsrelay.core.relay;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The request body sent so far, kept so that the request can be sent again on another connection.
- * Bounded per request and across all requests; past either bound it is dropped and the request
- * is no longer retried.
+ * Bounded per request and by the worker's {@link ReplayBudget}; past either bound it is dropped and
+ * the request is no longer retried.
  *
- * <p>It keeps read-only views of the buffers the body arrived in instead of copies: MINA hands
- * every read a fresh buffer and nothing writes to it afterwards, so a view is as good as a copy
- * and costs no memcpy on the hot path. Accounting counts the bytes viewed; the arrays they sit in
- * (one read buffer, at most 128 KiB, per slice) may hold a little more.
+ * <p>It keeps views of the agent's reads instead of copies, and holds those reads (see
+ * {@link AgentRead}) so that their pooled buffers are not reused until the request can no longer
+ * be sent again: no memcpy on the hot path. Accounting counts the bytes viewed; the buffers they
+ * sit in (one 64 KiB read per slice at most) may hold a little more.
  */
 final class ReplayBuffer {
 
     private final int limit;
-    private final AtomicLong globalRemaining;
-    private final List<ByteBuffer> slices = new ArrayList<>();
+    private final ReplayBudget budget;
+    private final List<ByteBuffer> slices = new ArrayList<>(4);
+    private final List<AgentRead> held = new ArrayList<>(4);
     private long length;
     private boolean intact = true;
 
-    ReplayBuffer(int limit, AtomicLong globalRemaining) {
+    ReplayBuffer(int limit, ReplayBudget budget) {
         this.limit = limit;
-        this.globalRemaining = globalRemaining;
+        this.budget = budget;
     }
 
     /** Keeps the bytes; returns whether the buffer still holds the whole body sent so far. */
-    boolean append(ByteBuffer slice) {
+    boolean append(AgentRead read, ByteBuffer slice) {
         if (!intact) {
             return false;
         }
         int n = slice.remaining();
-        if (length + n > limit) {
+        if (length + n > limit || !budget.take(n)) {
             release();
             return false;
         }
-        if (globalRemaining.addAndGet(-n) < 0) {
-            globalRemaining.addAndGet(n);
-            release();
-            return false;
+        if (held.isEmpty() || held.get(held.size() - 1) != read) {
+            read.retain();
+            held.add(read);
         }
-        slices.add(slice.asReadOnlyBuffer());
+        slices.add(slice.duplicate()); // its own view: the caller goes on to consume the slice it passed
         length += n;
         return true;
     }
@@ -66,16 +65,18 @@ final class ReplayBuffer {
     /** Gives the memory back; the request can no longer be replayed. */
     void release() {
         if (intact) {
-            globalRemaining.addAndGet(length);
+            budget.giveBack(length);
             intact = false;
             slices.clear();
+            held.forEach(AgentRead::release);
+            held.clear();
             length = 0;
         }
     }
 
     /** For a request that cannot be replayed at all (body larger than the limit). */
     static ReplayBuffer none() {
-        ReplayBuffer b = new ReplayBuffer(0, new AtomicLong());
+        ReplayBuffer b = new ReplayBuffer(0, new ReplayBudget(0));
         b.intact = false;
         return b;
     }

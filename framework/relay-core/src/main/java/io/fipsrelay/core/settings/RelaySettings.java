@@ -66,8 +66,16 @@ public record RelaySettings(
         }
     }
 
-    /** Flow control of one relayed exchange. */
-    public record Buffers(int highWaterMark, int lowWaterMark) {
+    /**
+     * Flow control of one relayed exchange, and the I/O threads that carry them.
+     *
+     * @param ioThreads I/O threads as configured; 0 means one per available processor
+     */
+    public record Buffers(int highWaterMark, int lowWaterMark, int ioThreads) {
+        /** The I/O threads to run. */
+        public int ioThreadCount() {
+            return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
+        }
     }
 
     /** What an agent request may be (docs/http-policy.md). */

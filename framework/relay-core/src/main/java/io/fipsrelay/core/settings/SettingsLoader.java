@@ -187,6 +187,10 @@ public final class SettingsLoader {
 
         Integer high = r.bytes("relay.high-water-mark");
         Integer low = r.bytes("relay.low-water-mark");
+        Integer ioThreads = r.get("relay.io-threads", () -> c.getInt("relay.io-threads"));
+        if (ioThreads != null && (ioThreads < 0 || ioThreads > 256)) {
+            problems.add(ROOT + ".relay.io-threads: " + ioThreads + " is not in 0..256");
+        }
         if (high != null && low != null && low >= high) {
             problems.add(ROOT + ".relay.low-water-mark: must be below relay.high-water-mark");
         }
@@ -261,7 +265,7 @@ public final class SettingsLoader {
                 new RelaySettings.Upstream(upstreamPort, connectTimeout, responseTimeout, idleTimeout, maxIdle,
                         retries, resendPosts, replay, replayTotal, new RelaySettings.Health(healthInterval, fall, rise, tlsEvery)),
                 new RelaySettings.Dns(Map.copyOf(hosts), refresh, maxAddresses, preferIpv4),
-                new RelaySettings.Buffers(high, low),
+                new RelaySettings.Buffers(high, low, ioThreads),
                 new RelaySettings.Limits(maxLine, maxHead, maxFields, maxBody, methods, headerTimeout, clientIdle, maxConnections),
                 java.util.Collections.unmodifiableMap(productSettings),
                 drain,

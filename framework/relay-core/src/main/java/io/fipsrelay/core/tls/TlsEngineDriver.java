@@ -9,28 +9,37 @@ import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.session.IoSession;
 
 /**
- * Drives one client {@link SSLEngine} over one MINA session: handshake, record decryption of what
- * arrives, encryption of what is sent.
+ * Drives one {@link SSLEngine} over one MINA session: handshake, record decryption of what
+ * arrives, encryption of what is sent. Every call comes from the session's own I/O thread, so
+ * nothing here is locked.
  *
  * <p>Hand-written instead of MINA's SslFilter: that filter queues at most 64 writes before the
- * handshake and throws past that, serialises engine setup on a filter-wide lock, and has no
- * handshake deadline. Here nothing is written before the handshake completes, the deadline is the
- * connector's, and every engine call is serialised on this object only.
+ * handshake and throws past that, serialises engine setup on a filter-wide lock, has no handshake
+ * deadline, and allocates two to eight packet buffers per wrap although BCJSSE fills one record
+ * per call. Here nothing is written before the handshake completes, the deadline is the
+ * connector's, records are written into pooled buffers (MINA gives them back once written), and
+ * decryption reads straight from the socket buffer, copying only a record split across reads.
  */
 public final class TlsEngineDriver {
 
-    /** What one batch of network bytes turned into. */
+    /**
+     * What one batch of network bytes turned into. {@code plaintext} is a view of the I/O thread's
+     * scratch buffer: valid until the next {@link #receive} on this thread, so consume or copy it at once.
+     */
     public record Received(ByteBuffer plaintext, boolean handshakeFinished, boolean closed) {
     }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-    private static final int BULK_RECORDS = 5;
-    private static final int MAX_SPARE = 4;
-    private final java.util.ArrayDeque<ByteBuffer> spare = new java.util.ArrayDeque<>(MAX_SPARE);
+    /** Records per output buffer: three fill a 64 KiB pooled buffer (three packets of 16,911 bytes). */
+    private static final int RECORDS_PER_WRITE = 3;
+    /** One decryption buffer per I/O thread, big enough for a whole socket read (64 KiB) and a split record. */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(96 * 1024));
 
     private final SSLEngine engine;
     private final IoSession session;
     private final int packetSize;
+    private final int appBufferSize;
+    /** The start of a record whose rest has not arrived yet; null while nothing is held. */
     private ByteBuffer netIn;
     private boolean handshakeFinished;
     private boolean finishedSinceLastReceive;
@@ -39,36 +48,41 @@ public final class TlsEngineDriver {
         this.engine = engine;
         this.session = session;
         this.packetSize = engine.getSession().getPacketBufferSize();
-        this.netIn = ByteBuffer.allocate(packetSize);
+        this.appBufferSize = engine.getSession().getApplicationBufferSize();
     }
 
-    public synchronized void beginHandshake() throws SSLException {
+    public void beginHandshake() throws SSLException {
         engine.beginHandshake();
         advanceHandshake();
     }
 
     /** Decrypts what arrived; returns the plaintext (or null) and whether the handshake just finished. */
-    public synchronized Received receive(IoBuffer net) throws SSLException {
+    public Received receive(IoBuffer net) throws SSLException {
         ByteBuffer in = net.buf();
-        if (netIn.remaining() < in.remaining()) {
-            ByteBuffer bigger = ByteBuffer.allocate(netIn.position() + in.remaining() + packetSize);
+        if (netIn != null && netIn.position() > 0) {
+            // A record was split across reads: join the rest to its start.
+            if (netIn.remaining() < in.remaining()) {
+                ByteBuffer bigger = ByteBuffer.allocate(netIn.position() + in.remaining());
+                netIn.flip();
+                bigger.put(netIn);
+                netIn = bigger;
+            }
+            netIn.put(in);
             netIn.flip();
-            bigger.put(netIn);
-            netIn = bigger;
+            in = netIn;
         }
-        netIn.put(in);
-        netIn.flip();
-        ByteBuffer out = null;
+        ByteBuffer out = SCRATCH.get();
+        out.clear();
         boolean closed = false;
         try {
-            while (netIn.hasRemaining()) {
-                if (out == null || out.remaining() < engine.getSession().getApplicationBufferSize()) {
-                    out = grow(out, Math.max(netIn.remaining(), engine.getSession().getApplicationBufferSize()));
+            while (in.hasRemaining()) {
+                if (out.remaining() < appBufferSize) {
+                    out = grow(out, Math.max(in.remaining(), appBufferSize));
                 }
-                SSLEngineResult result = engine.unwrap(netIn, out);
+                SSLEngineResult result = engine.unwrap(in, out);
                 noteFinished(result.getHandshakeStatus());
                 if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                    out = grow(out, engine.getSession().getApplicationBufferSize());
+                    out = grow(out, appBufferSize);
                     continue;
                 }
                 if (result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
@@ -85,37 +99,44 @@ public final class TlsEngineDriver {
                 }
             }
         } finally {
-            netIn.compact();
-        }
-        if (netIn.capacity() > 4 * packetSize && netIn.position() < packetSize) {
-            // A burst grew the buffer: give the memory back once it has drained.
-            ByteBuffer small = ByteBuffer.allocate(packetSize);
-            netIn.flip();
-            small.put(netIn);
-            netIn = small;
+            keepRest(in);
         }
         boolean finished = finishedSinceLastReceive;
         finishedSinceLastReceive = false;
-        if (out != null) {
-            out.flip();
-            if (!out.hasRemaining()) {
-                out = null;
+        out.flip();
+        return new Received(out.hasRemaining() ? out : null, finished, closed);
+    }
+
+    /** Keeps the bytes of an incomplete record for the next read. */
+    private void keepRest(ByteBuffer in) {
+        if (in == netIn) {
+            netIn.compact();
+            if (netIn.position() == 0 && netIn.capacity() > packetSize) {
+                netIn = null; // a burst grew it: give the memory back once drained
             }
+            return;
         }
-        return new Received(out, finished, closed);
+        if (in.hasRemaining()) {
+            if (netIn == null || netIn.remaining() < in.remaining()) {
+                netIn = ByteBuffer.allocate(Math.max(packetSize, in.remaining()));
+            }
+            netIn.put(in);
+        }
     }
 
     /** Encrypts and writes application bytes; only after the handshake finished. */
-    public synchronized void send(ByteBuffer app) throws SSLException {
+    public void send(ByteBuffer app) throws SSLException {
         if (!handshakeFinished) {
             throw new IllegalStateException("no application data before the TLS handshake completes");
         }
         while (app.hasRemaining()) {
-            ByteBuffer out = app.remaining() > 2 * 16384 ? takeRecordBuffer()
-                    : ByteBuffer.allocate((app.remaining() / 16384 + 1) * packetSize);
-            while (app.hasRemaining() && out.remaining() >= packetSize) {
-                SSLEngineResult result = engine.wrap(app, out);
+            int records = Math.min(RECORDS_PER_WRITE, (app.remaining() + 16383) / 16384);
+            IoBuffer out = IoBuffer.allocate(records * packetSize);
+            ByteBuffer dst = out.buf();
+            while (app.hasRemaining() && dst.remaining() >= packetSize) {
+                SSLEngineResult result = engine.wrap(app, dst);
                 if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+                    out.free();
                     throw new SSLException("TLS connection closed while sending");
                 }
                 if (result.getStatus() != SSLEngineResult.Status.OK) {
@@ -123,45 +144,21 @@ public final class TlsEngineDriver {
                 }
             }
             out.flip();
-            session.write(IoBuffer.wrap(out));
-        }
-    }
-
-    /**
-     * Output buffers for bulk data are reused once MINA has written them: a relay streaming
-     * megabytes would otherwise allocate one per 64 KiB sent (about a tenth of its garbage,
-     * measured with JFR; most of the rest is inside BCJSSE).
-     */
-    private ByteBuffer takeRecordBuffer() {
-        ByteBuffer b = spare.pollFirst();
-        return b != null ? b : ByteBuffer.allocate(BULK_RECORDS * packetSize);
-    }
-
-    /** Called when MINA has written a buffer this driver made: keeps a few bulk ones for reuse. */
-    public synchronized void written(IoBuffer sent) {
-        ByteBuffer b = sent.buf();
-        if (b.capacity() == BULK_RECORDS * packetSize && spare.size() < MAX_SPARE && !b.isReadOnly()) {
-            b.clear();
-            spare.addFirst(b);
+            session.write(out);
         }
     }
 
     /** Sends close_notify (best effort) before the socket is closed. */
-    public synchronized void closeOutbound() {
+    public void closeOutbound() {
         engine.closeOutbound();
         try {
-            ByteBuffer out = ByteBuffer.allocate(packetSize);
-            engine.wrap(EMPTY, out);
-            out.flip();
-            if (out.hasRemaining()) {
-                session.write(IoBuffer.wrap(out));
-            }
+            wrapHandshake();
         } catch (SSLException ignored) {
             // The peer is gone or the engine failed: nothing more to say to it.
         }
     }
 
-    public synchronized boolean handshakeFinished() {
+    public boolean handshakeFinished() {
         return handshakeFinished;
     }
 
@@ -178,20 +175,26 @@ public final class TlsEngineDriver {
                     task.run();
                 }
             } else if (hs == HandshakeStatus.NEED_WRAP) {
-                ByteBuffer out = ByteBuffer.allocate(packetSize);
-                SSLEngineResult result = engine.wrap(EMPTY, out);
-                noteFinished(result.getHandshakeStatus());
-                out.flip();
-                if (out.hasRemaining()) {
-                    session.write(IoBuffer.wrap(out));
-                }
-                if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+                if (wrapHandshake() == SSLEngineResult.Status.CLOSED) {
                     return;
                 }
             } else {
                 return;
             }
         }
+    }
+
+    private SSLEngineResult.Status wrapHandshake() throws SSLException {
+        IoBuffer out = IoBuffer.allocate(packetSize);
+        SSLEngineResult result = engine.wrap(EMPTY, out.buf());
+        noteFinished(result.getHandshakeStatus());
+        out.flip();
+        if (out.hasRemaining()) {
+            session.write(out);
+        } else {
+            out.free();
+        }
+        return result.getStatus();
     }
 
     private void noteFinished(HandshakeStatus hs) {
@@ -202,9 +205,6 @@ public final class TlsEngineDriver {
     }
 
     private static ByteBuffer grow(ByteBuffer out, int extra) {
-        if (out == null) {
-            return ByteBuffer.allocate(extra);
-        }
         ByteBuffer bigger = ByteBuffer.allocate(out.position() + extra);
         out.flip();
         bigger.put(out);

@@ -4,7 +4,6 @@ import io.fipsrelay.core.metrics.UpstreamAddressState;
 import io.fipsrelay.core.settings.HostAndPort;
 import io.fipsrelay.core.settings.ProxyEndpoint;
 import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +19,12 @@ public final class AddressHealth {
     private final InetSocketAddress address;
     private final int fall;
     private final int rise;
-    private final AtomicInteger outstanding = new AtomicInteger();
-    private boolean up = true;
+    /** Read on every request by every worker without a lock; written under this object's lock. */
+    private volatile boolean up = true;
+    /** Times this address went DOWN: idle connections opened before the last fall are not reused. */
+    private volatile int falls;
+    /** Set once DNS no longer lists the address: its idle connections are closed when next seen. */
+    private volatile boolean retired;
     private int failures;
     private int successes;
     private volatile String lastError;
@@ -57,12 +60,25 @@ public final class AddressHealth {
         failures++;
         if (up && failures >= fall) {
             up = false;
+            falls++;
             LOG.warn("intake {} is DOWN after {} failures: {}", describe(), failures, cause);
         }
     }
 
-    public synchronized boolean isUp() {
+    public boolean isUp() {
         return up;
+    }
+
+    int falls() {
+        return falls;
+    }
+
+    void retire() {
+        retired = true;
+    }
+
+    boolean retired() {
+        return retired;
     }
 
     void checked(long millis) {
@@ -76,10 +92,6 @@ public final class AddressHealth {
 
     long lastSuccessNanos() {
         return lastSuccessNanos;
-    }
-
-    AtomicInteger outstanding() {
-        return outstanding;
     }
 
     public HostAndPort server() {

@@ -1,6 +1,8 @@
 package io.fipsrelay.core.upstream;
 
 import io.fipsrelay.core.metrics.RelayMetrics;
+import io.fipsrelay.core.relay.RelayWorker;
+import io.fipsrelay.core.relay.RelayWorkers;
 import io.fipsrelay.core.settings.HostAndPort;
 import io.fipsrelay.core.settings.ProxyEndpoint;
 import io.fipsrelay.core.settings.ProxySettings;
@@ -9,31 +11,35 @@ import io.fipsrelay.core.tls.TlsEngineDriver;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.mina.core.RuntimeIoException;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.future.ConnectFuture;
 import org.apache.mina.core.service.IoHandlerAdapter;
-import org.apache.mina.core.service.IoProcessor;
 import org.apache.mina.core.session.AttributeKey;
 import org.apache.mina.core.session.IdleStatus;
 import org.apache.mina.core.session.IoSession;
-import org.apache.mina.transport.socket.nio.NioSession;
 import org.apache.mina.transport.socket.nio.NioSocketConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The relay's single way out: one MINA connector and one BCJSSE context for every product. A
- * connection is handed out only once its FIPS TLS handshake has completed within the deadline.
+ * connection opened for an exchange lives on that exchange's worker (the pair shares one I/O
+ * thread) and is handed out only once its FIPS TLS handshake has completed within the deadline.
  */
 public final class FipsTlsConnector implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FipsTlsConnector.class);
     private static final AttributeKey CONNECTION = new AttributeKey(FipsTlsConnector.class, "connection");
+    /** The CONNECT step of a connection through the egress proxy, until the tunnel is open. */
     private static final AttributeKey TUNNEL = new AttributeKey(FipsTlsConnector.class, "tunnel");
+    /** Socket reads of one size, so that MINA's reads come from one pooled size class. */
+    public static final int READ_BUFFER = 64 * 1024;
 
     private final NioSocketConnector connector;
     private final FipsTlsContext tls;
@@ -44,7 +50,8 @@ public final class FipsTlsConnector implements AutoCloseable {
     private final ProxySettings proxies;
     private final Duration connectTimeout;
 
-    public FipsTlsConnector(FipsTlsContext tls, IoProcessor<NioSession> processors, ScheduledExecutorService timer,
+    /** @param proxies the egress proxy ({@code upstream.proxy}) and the hosts reached directly */
+    public FipsTlsConnector(FipsTlsContext tls, RelayWorkers workers, ScheduledExecutorService timer,
                             Duration connectTimeout, Duration handshakeTimeout, Duration idleTimeout,
                             int lowWaterMark, RelayMetrics metrics, ProxySettings proxies) {
         this.proxies = proxies;
@@ -54,75 +61,99 @@ public final class FipsTlsConnector implements AutoCloseable {
         this.handshakeTimeout = handshakeTimeout;
         this.metrics = metrics;
         this.lowWaterMark = lowWaterMark;
-        this.connector = new NioSocketConnector(processors);
+        this.connector = new NioSocketConnector(workers);
         connector.setConnectTimeoutMillis(connectTimeout.toMillis());
         connector.getSessionConfig().setTcpNoDelay(true);
-        connector.getSessionConfig().setReadBufferSize(64 * 1024);
-        connector.getSessionConfig().setMaxReadBufferSize(128 * 1024);
+        connector.getSessionConfig().setReadBufferSize(READ_BUFFER);
+        connector.getSessionConfig().setMinReadBufferSize(READ_BUFFER);
+        connector.getSessionConfig().setMaxReadBufferSize(READ_BUFFER);
         connector.getSessionConfig().setIdleTime(IdleStatus.BOTH_IDLE, (int) Math.max(1, idleTimeout.toSeconds()));
         connector.setHandler(new Handler());
     }
 
     /**
-     * Connects to one address of a server and completes the handshake; fails with an {@link UpstreamFailure}.
-     * For a server behind the egress proxy ({@code upstream.proxy}) {@code address} is the proxy's:
-     * a CONNECT tunnel to the server is opened first, and the handshake runs inside it.
+     * Connects to one address of a server and completes the handshake. The callback runs on
+     * {@code worker}, where the connection lives; with a null worker (health checks) the
+     * connection goes to any worker and the callback runs on whichever thread ends the attempt.
+     *
+     * <p>A server behind the egress proxy is reached through a CONNECT tunnel: {@code address} is
+     * then the proxy's, {@link ProxyConnectStage} opens the tunnel, and the handshake with the
+     * server (SNI and host name checks against its name, as directly) runs inside it.
      */
-    public CompletableFuture<UpstreamConnection> connect(HostAndPort server, InetSocketAddress address) {
-        CompletableFuture<UpstreamConnection> result = new CompletableFuture<>();
+    public void connect(HostAndPort server, InetSocketAddress address, RelayWorker worker, ConnectCallback callback) {
+        Executor deliverOn = worker != null ? worker::execute : Runnable::run;
+        ConnectAttempt attempt = new ConnectAttempt(callback, deliverOn);
         ProxyEndpoint proxy = proxies.forHost(server.host()).orElse(null);
-        String where = server.host() + (proxy == null ? "" : " via proxy " + proxy)
-                + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
+        String where = UpstreamConnection.describe(server, address, proxy);
         ConnectFuture cf = connector.connect(address, (IoSession session, ConnectFuture f) -> {
+            if (worker != null) {
+                session.setAttribute(RelayWorkers.WORKER, worker);
+            }
             TlsEngineDriver driver = new TlsEngineDriver(tls.newClientEngine(server.host(), server.port()), session);
-            UpstreamConnection c = new UpstreamConnection(session, driver, server, address, proxy);
+            UpstreamConnection c = new UpstreamConnection(session, driver, server, address, attempt, proxy);
             session.setAttribute(CONNECTION, c);
             if (proxy != null) {
                 session.setAttribute(TUNNEL, new ProxyConnectStage(new ProxyTunnel(proxy, server, address), session,
                         new TunnelOutcome(c)));
             }
-            c.ready.whenComplete((ok, err) -> {
-                if (err == null) {
-                    result.complete(ok);
-                } else {
-                    result.completeExceptionally(err);
-                }
-            });
         });
         cf.addListener(f -> {
             ConnectFuture done = (ConnectFuture) f;
             if (!done.isConnected()) {
-                Throwable e = done.getException();
-                String reason = e instanceof ConnectException ? "connection refused"
-                        : e == null ? "connect canceled" : UpstreamFailure.describe(e);
-                if (e instanceof org.apache.mina.core.RuntimeIoException && e.getCause() instanceof ConnectException) {
-                    reason = "connection refused";
-                }
-                if (reason.toLowerCase(java.util.Locale.ROOT).contains("timed out") || reason.contains("timeout")) {
-                    reason = "connect timed out";
-                }
-                if (proxy != null) {
-                    result.completeExceptionally(new ProxyTunnel(proxy, server, address)
-                            .connectFailed(reason.equals("connection refused"), reason));
-                    return;
-                }
-                result.completeExceptionally(new UpstreamFailure(502, "connect", reason + " " + where, address));
+                String reason = connectReason(done.getException());
+                attempt.fail(proxy != null
+                        ? new ProxyTunnel(proxy, server, address).connectFailed(reason.equals("connection refused"), reason)
+                        : new UpstreamFailure(502, "connect", reason + " " + where, address));
             }
         });
-        ScheduledFuture<?> deadline = timer.schedule(() -> {
-            if (!result.isDone()) {
-                String cause = "TLS handshake with " + where + " did not complete within " + handshakeTimeout.toMillis() + " ms";
-                result.completeExceptionally(new UpstreamFailure(502, "tls", cause, address));
-                if (cf.isConnected()) {
-                    UpstreamConnection c = (UpstreamConnection) cf.getSession().getAttribute(CONNECTION);
+        attempt.deadline = timer.schedule(() -> {
+            String cause = "TLS handshake with " + where + " did not complete within " + handshakeTimeout.toMillis() + " ms";
+            attempt.fail(new UpstreamFailure(502, "tls", cause, address));
+            if (cf.isConnected()) {
+                IoSession session = cf.getSession();
+                // The connection belongs to its worker: close it there.
+                Runnable close = () -> {
+                    UpstreamConnection c = (UpstreamConnection) session.getAttribute(CONNECTION);
                     if (c != null) {
                         c.close(cause);
                     }
+                };
+                RelayWorker w = RelayWorkers.of(session);
+                if (w != null) {
+                    w.execute(close);
+                } else {
+                    close.run();
                 }
             }
         }, handshakeTimeout.toMillis() + connector.getConnectTimeoutMillis() * (proxy == null ? 1 : 2), TimeUnit.MILLISECONDS);
-        result.whenComplete((ok, err) -> deadline.cancel(false));
+    }
+
+    /** The same as a future, for callers off the data path (health checks). */
+    public CompletableFuture<UpstreamConnection> connect(HostAndPort server, InetSocketAddress address) {
+        CompletableFuture<UpstreamConnection> result = new CompletableFuture<>();
+        connect(server, address, null, new ConnectCallback() {
+            @Override
+            public void connected(UpstreamConnection connection) {
+                result.complete(connection);
+            }
+
+            @Override
+            public void connectFailed(UpstreamFailure failure) {
+                result.completeExceptionally(failure);
+            }
+        });
         return result;
+    }
+
+    private static String connectReason(Throwable e) {
+        if (e instanceof ConnectException || e instanceof RuntimeIoException && e.getCause() instanceof ConnectException) {
+            return "connection refused";
+        }
+        String reason = e == null ? "connect canceled" : UpstreamFailure.describe(e);
+        if (reason.toLowerCase(Locale.ROOT).contains("timed out") || reason.contains("timeout")) {
+            return "connect timed out";
+        }
+        return reason;
     }
 
     @Override
@@ -130,15 +161,18 @@ public final class FipsTlsConnector implements AutoCloseable {
         connector.dispose(false);
     }
 
-    /** Handles every upstream session: TLS records in, plaintext to the attached exchange. */
+    /** Handles every upstream session, on the session's worker: TLS records in, plaintext to the attached exchange. */
     private final class Handler extends IoHandlerAdapter {
 
         @Override
-        public void sessionOpened(IoSession session) throws Exception {
+        public void sessionOpened(IoSession session) {
             UpstreamConnection c = connection(session);
             ProxyConnectStage tunnel = tunnel(session);
             if (tunnel != null) {
-                tunnel.start(timer, connectTimeout); // TLS begins once the proxy answered 2xx
+                // TLS begins once the proxy answered 2xx; it has upstream.connect-timeout to do so (else 504).
+                tunnel.start();
+                timer.schedule(() -> onWorker(session, () -> tunnel.answerDeadlinePassed(connectTimeout)),
+                        connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             }
             try {
@@ -151,25 +185,39 @@ public final class FipsTlsConnector implements AutoCloseable {
         @Override
         public void messageReceived(IoSession session, Object message) {
             UpstreamConnection c = connection(session);
+            IoBuffer net = (IoBuffer) message;
             ProxyConnectStage tunnel = tunnel(session);
             if (tunnel != null && !tunnel.isOpen()) {
-                tunnel.received((IoBuffer) message);
+                try {
+                    tunnel.received(net);
+                } finally {
+                    net.free();
+                }
                 return;
             }
             TlsEngineDriver.Received r;
             try {
-                r = c.tls().receive((IoBuffer) message);
+                r = c.tls().receive(net);
             } catch (Exception e) {
-                String cause = c.ready.isDone() ? "TLS failure from " + c.describe() + ": " + UpstreamFailure.describe(e)
-                        : "TLS handshake with " + c.describe() + " failed: " + tlsReason(e);
+                String cause = c.handshaking() ? "TLS handshake with " + c.describe() + " failed: " + tlsReason(e)
+                        : "TLS failure from " + c.describe() + ": " + UpstreamFailure.describe(e);
                 c.failed(cause);
                 fail(c, "tls", cause);
                 return;
+            } finally {
+                net.free();
             }
             if (r.handshakeFinished()) {
                 metrics.handshakeCompleted(c.protocol(), c.cipherSuite());
                 LOG.debug("TLS {} {} with {}", c.protocol(), c.cipherSuite(), c.describe());
-                c.ready.complete(c);
+                ConnectAttempt attempt = c.takeAttempt();
+                if (attempt != null) {
+                    if (attempt.isDone()) {
+                        c.close("handshake completed after its deadline"); // the exchange has moved on
+                    } else {
+                        attempt.succeed(c);
+                    }
+                }
             }
             if (r.plaintext() != null) {
                 UpstreamListener l = c.listener();
@@ -188,9 +236,6 @@ public final class FipsTlsConnector implements AutoCloseable {
         @Override
         public void messageSent(IoSession session, Object message) {
             UpstreamConnection c = connection(session);
-            if (message instanceof IoBuffer written) {
-                c.tls().written(written);
-            }
             UpstreamListener l = c.listener();
             if (l != null && session.getScheduledWriteBytes() < lowWaterMark) {
                 l.upstreamDrained();
@@ -200,7 +245,7 @@ public final class FipsTlsConnector implements AutoCloseable {
         @Override
         public void sessionIdle(IoSession session, IdleStatus status) {
             UpstreamConnection c = connection(session);
-            if (c != null && c.listener() == null) {
+            if (c != null && c.listener() == null && !c.handshaking()) {
                 c.close("idle");
             }
         }
@@ -226,8 +271,9 @@ public final class FipsTlsConnector implements AutoCloseable {
             }
             String cause = c.closeCause() != null ? c.closeCause() : c.describe() + " closed the connection";
             c.noteCause(cause);
-            if (!c.ready.isDone()) {
-                c.ready.completeExceptionally(new UpstreamFailure(502, "tls",
+            ConnectAttempt attempt = c.takeAttempt();
+            if (attempt != null) {
+                attempt.fail(new UpstreamFailure(502, "tls",
                         cause.startsWith("TLS") ? cause : "TLS handshake with " + c.describe() + " failed: connection closed by the server",
                         c.address()));
             }
@@ -239,7 +285,10 @@ public final class FipsTlsConnector implements AutoCloseable {
 
         private void fail(UpstreamConnection c, String kind, String cause) {
             c.noteCause(cause);
-            c.ready.completeExceptionally(new UpstreamFailure(502, kind, cause, c.address()));
+            ConnectAttempt attempt = c.takeAttempt();
+            if (attempt != null) {
+                attempt.fail(new UpstreamFailure(502, kind, cause, c.address()));
+            }
             c.session().closeNow();
         }
 
@@ -252,7 +301,17 @@ public final class FipsTlsConnector implements AutoCloseable {
         }
     }
 
-    /** The CONNECT step's end: TLS with the intake inside the tunnel, or the proxy's failure for the agent. */
+    /** Runs on the session's worker when it has one (every call on a connection is made there). */
+    private static void onWorker(IoSession session, Runnable task) {
+        RelayWorker w = RelayWorkers.of(session);
+        if (w != null) {
+            w.execute(task);
+        } else {
+            task.run();
+        }
+    }
+
+    /** The CONNECT step's end: TLS with the intake inside the tunnel, or the proxy's failure for the exchange. */
     private static final class TunnelOutcome implements ProxyConnectStage.Outcome {
         private final UpstreamConnection c;
 
@@ -265,9 +324,8 @@ public final class FipsTlsConnector implements AutoCloseable {
             try {
                 c.tls().beginHandshake();
             } catch (Exception e) {
-                String cause = "TLS handshake with " + c.describe() + " failed: " + UpstreamFailure.describe(e);
-                c.noteCause(cause);
-                c.ready.completeExceptionally(new UpstreamFailure(502, "tls", cause, c.address()));
+                tunnelFailed(new UpstreamFailure(502, "tls", "TLS handshake with " + c.describe() + " failed: "
+                        + UpstreamFailure.describe(e), c.address()));
                 c.session().closeNow();
             }
         }
@@ -275,14 +333,17 @@ public final class FipsTlsConnector implements AutoCloseable {
         @Override
         public void tunnelFailed(UpstreamFailure failure) {
             c.noteCause(failure.getMessage());
-            c.ready.completeExceptionally(failure);
+            ConnectAttempt attempt = c.takeAttempt();
+            if (attempt != null) {
+                attempt.fail(failure);
+            }
         }
     }
 
     /** Handshake failures in the words an operator searches for. */
     static String tlsReason(Throwable e) {
         String all = UpstreamFailure.describe(e);
-        String lower = all.toLowerCase(java.util.Locale.ROOT);
+        String lower = all.toLowerCase(Locale.ROOT);
         if (lower.contains("subject alternative name") || lower.contains("hostname") || lower.contains("host name")
                 || lower.contains("endpoint identification") || lower.contains("does not match")) {
             return "certificate does not match host (" + all + ")";

@@ -21,29 +21,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class HealthChecker implements AutoCloseable {
 
-    private final UpstreamPool pool;
+    private final UpstreamDirectory directory;
     private final FipsTlsConnector connector;
-    private final HostResolver resolver;
     private final RelaySettings settings;
     private final ExecutorService probes;
     private final ScheduledFuture<?> checks;
     private final ScheduledFuture<?> dns;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    public HealthChecker(UpstreamPool pool, FipsTlsConnector connector, HostResolver resolver, RelaySettings settings,
+    public HealthChecker(UpstreamDirectory directory, FipsTlsConnector connector, RelaySettings settings,
                          ScheduledExecutorService timer, ExecutorService probes) {
-        this.pool = pool;
+        this.directory = directory;
         this.connector = connector;
-        this.resolver = resolver;
         this.settings = settings;
         this.probes = probes;
         long interval = settings.upstream().health().interval().toMillis();
         this.checks = timer.scheduleWithFixedDelay(this::checkAll, interval, interval, TimeUnit.MILLISECONDS);
         long refresh = settings.dns().refresh().toMillis();
-        this.dns = timer.scheduleWithFixedDelay(() -> {
-            resolver.refreshAll();
-            pool.watch(java.util.List.copyOf(pool.servers()));
-        }, refresh, refresh, TimeUnit.MILLISECONDS);
+        this.dns = timer.scheduleWithFixedDelay(directory::refreshAll, refresh, refresh, TimeUnit.MILLISECONDS);
     }
 
     /** One round over every known address (skipped if the previous round is still running). */
@@ -55,7 +50,7 @@ public final class HealthChecker implements AutoCloseable {
             long intervalNanos = settings.upstream().health().interval().toNanos();
             // A TCP connect says nothing about the host name: one per address serves every server on it.
             java.util.Map<java.net.InetSocketAddress, java.util.List<AddressHealth>> tcp = new java.util.LinkedHashMap<>();
-            for (AddressHealth h : pool.allAddresses()) {
+            for (AddressHealth h : directory.allAddresses()) {
                 boolean tls = h.nextCheckIsTls(settings.upstream().health().tlsEvery());
                 if (System.nanoTime() - h.lastSuccessNanos() < intervalNanos && h.isUp()) {
                     continue; // live traffic proved it within the interval
@@ -96,7 +91,7 @@ public final class HealthChecker implements AutoCloseable {
                     .get(settings.tls().handshakeTimeout().plus(settings.upstream().connectTimeout()).toMillis() + 1000,
                             TimeUnit.MILLISECONDS);
             h.checked(elapsedMillis(start));
-            c.close("health check done");
+            c.closeFromElsewhere("health check done");
             h.success();
         } catch (Exception e) {
             h.checked(elapsedMillis(start));

@@ -68,9 +68,12 @@ public final class HostResolver {
         return lookup(host);
     }
 
-    /** Looks every name up again (called on a timer). */
-    public void refreshAll() {
-        cache.keySet().forEach(this::lookup);
+    /** Looks a name up again now (static entries and address literals answer at once). */
+    public CompletableFuture<List<InetAddress>> refresh(String host) {
+        if (staticEntry(host) != null || host.matches("[0-9.]+") || host.indexOf(':') >= 0) {
+            return resolve(host);
+        }
+        return lookup(host);
     }
 
     private CompletableFuture<List<InetAddress>> lookup(String host) {

@@ -1,27 +1,24 @@
 package io.fipsrelay.core.upstream;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.core.session.IoSession;
 
 /**
  * The tunnel step of a new upstream connection that goes through the egress proxy, on its MINA
- * session: when the TCP connection to the proxy opens ({@link #start}) the CONNECT is written and
- * the answer deadline armed; what the proxy sends is fed to the {@link ProxyTunnel} until it says
- * established or failed. Only then does the connector start the FIPS TLS handshake with the intake
- * (on {@link Outcome#tunnelEstablished()}); nothing else is written before.
+ * session: when the TCP connection to the proxy opens ({@link #start}) the CONNECT is written;
+ * what the proxy sends is fed to the {@link ProxyTunnel} until it says established or failed.
+ * Only then does the connector start the FIPS TLS handshake with the intake
+ * ({@link Outcome#tunnelEstablished()}); nothing else is written before.
  *
  * <p>The connector's hooks: {@code sessionOpened} -> {@link #start}, {@code messageReceived} ->
- * {@link #received} while {@link #isOpen()} is false, {@code sessionClosed} -> {@link #closed}.
- * Entered from the I/O thread and the timer; serialised on this object (once per new connection,
- * never per request).
+ * {@link #received} while {@link #isOpen()} is false, {@code sessionClosed} -> {@link #closed},
+ * and its answer deadline ({@code upstream.connect-timeout}) -> {@link #answerDeadlinePassed}.
+ * Every call is made on the connection's I/O thread, like every other call on the connection.
  */
 public final class ProxyConnectStage {
 
-    /** Where the stage reports, exactly once. */
+    /** Where the stage reports, exactly once, on the connection's I/O thread. */
     public interface Outcome {
         /** The tunnel is up: begin the TLS handshake with the intake on the same session. */
         void tunnelEstablished();
@@ -33,7 +30,6 @@ public final class ProxyConnectStage {
     private final ProxyTunnel tunnel;
     private final IoSession session;
     private final Outcome outcome;
-    private ScheduledFuture<?> deadline;
     private boolean reported;
     private boolean open;
 
@@ -43,14 +39,13 @@ public final class ProxyConnectStage {
         this.outcome = outcome;
     }
 
-    /** Writes the CONNECT and gives the proxy {@code answerTimeout} to answer it (else 504). */
-    public synchronized void start(ScheduledExecutorService timer, Duration answerTimeout) {
+    /** Writes the CONNECT naming the intake. */
+    public void start() {
         session.write(IoBuffer.wrap(tunnel.connectRequest()));
-        deadline = timer.schedule(() -> timedOut(answerTimeout), answerTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Bytes from the proxy before the tunnel is open. */
-    public synchronized void received(IoBuffer in) {
+    /** Bytes from the proxy before the tunnel is open (the caller frees the buffer). */
+    public void received(IoBuffer in) {
         if (reported) {
             return;
         }
@@ -59,8 +54,8 @@ public final class ProxyConnectStage {
             case NEED_MORE -> {
             }
             case ESTABLISHED -> {
+                reported = true;
                 open = true;
-                report();
                 outcome.tunnelEstablished();
             }
             case FAILED -> fail(r.failure());
@@ -68,33 +63,27 @@ public final class ProxyConnectStage {
     }
 
     /** The session closed: before the answer, that is the proxy hanging up. */
-    public synchronized void closed() {
+    public void closed() {
         if (!reported) {
             fail(tunnel.closedBeforeAnswer());
         }
     }
 
-    /** Whether the tunnel is established and the session now carries TLS to the intake. */
-    public synchronized boolean isOpen() {
-        return open;
-    }
-
-    private synchronized void timedOut(Duration waited) {
+    /** The proxy had {@code waited} to answer and did not: the agent gets 504. */
+    public void answerDeadlinePassed(Duration waited) {
         if (!reported) {
             fail(tunnel.timedOut(waited));
         }
     }
 
-    private void fail(UpstreamFailure failure) {
-        report();
-        outcome.tunnelFailed(failure);
-        session.closeNow();
+    /** Whether the tunnel is established and the session now carries TLS to the intake. */
+    public boolean isOpen() {
+        return open;
     }
 
-    private void report() {
+    private void fail(UpstreamFailure failure) {
         reported = true;
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
+        outcome.tunnelFailed(failure);
+        session.closeNow();
     }
 }

@@ -1,38 +1,47 @@
 package io.fipsrelay.core.upstream;
 
+import io.fipsrelay.core.relay.RelayWorker;
+import io.fipsrelay.core.relay.RelayWorkers;
 import io.fipsrelay.core.settings.HostAndPort;
 import io.fipsrelay.core.settings.ProxyEndpoint;
 import io.fipsrelay.core.tls.TlsEngineDriver;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLException;
 import org.apache.mina.core.session.IoSession;
 
-/** One TLS connection to one intake address; used by one exchange at a time, pooled in between. */
+/**
+ * One TLS connection to one intake address, living on one I/O thread (the worker it was opened
+ * for): used by one exchange at a time and idle in that worker's pool in between. Every method is
+ * called on that thread.
+ */
 public final class UpstreamConnection {
 
     private final IoSession session;
     private final TlsEngineDriver tls;
     private final HostAndPort server;
     private final InetSocketAddress address;
-    final CompletableFuture<UpstreamConnection> ready = new CompletableFuture<>();
-    private volatile UpstreamListener listener;
-    private volatile String closeCause;
-    volatile long idleSinceNanos;
-    private volatile int requestsServed;
-    private volatile AddressHealth health;
-    private volatile String failure;
+    /** Until the handshake completes: who is told how the attempt ended. */
+    private ConnectAttempt attempt;
+    private UpstreamListener listener;
+    private String closeCause;
+    long idleSinceNanos;
+    /** The address's fall count when this connection was opened (see {@link AddressHealth#falls()}). */
+    int fallsAtOpen;
+    private int requestsServed;
+    private AddressHealth health;
+    private String failure;
+    /** The egress proxy this connection tunnels through ({@code address} is then the proxy's), or null. */
     private final ProxyEndpoint proxy;
 
-    /** @param proxy the egress proxy this connection tunnels through (address is then the proxy's), or null */
     UpstreamConnection(IoSession session, TlsEngineDriver tls, HostAndPort server, InetSocketAddress address,
-                       ProxyEndpoint proxy) {
+                       ConnectAttempt attempt, ProxyEndpoint proxy) {
         this.proxy = proxy;
         this.session = session;
         this.tls = tls;
         this.server = server;
         this.address = address;
+        this.attempt = attempt;
     }
 
     /** Encrypts and queues bytes for the intake. */
@@ -83,6 +92,16 @@ public final class UpstreamConnection {
         }
     }
 
+    /** {@link #close} from a thread other than the connection's worker (health checks): done on the worker. */
+    public void closeFromElsewhere(String cause) {
+        RelayWorker w = RelayWorkers.of(session);
+        if (w != null && !w.inWorkerThread()) {
+            w.execute(() -> close(cause));
+        } else {
+            close(cause);
+        }
+    }
+
     String closeCause() {
         return closeCause;
     }
@@ -91,6 +110,17 @@ public final class UpstreamConnection {
         if (closeCause == null) {
             closeCause = cause;
         }
+    }
+
+    /** The attempt still waiting for the handshake, taken at most once. */
+    ConnectAttempt takeAttempt() {
+        ConnectAttempt a = attempt;
+        attempt = null;
+        return a;
+    }
+
+    boolean handshaking() {
+        return attempt != null;
     }
 
     TlsEngineDriver tls() {
@@ -116,6 +146,7 @@ public final class UpstreamConnection {
 
     void health(AddressHealth h) {
         this.health = h;
+        this.fallsAtOpen = h.falls();
     }
 
     AddressHealth health() {
@@ -150,6 +181,10 @@ public final class UpstreamConnection {
 
     /** "host (ip:port)", or "host via proxy http://user:***@proxy:port (ip:port)", for error causes and logs. */
     public String describe() {
+        return describe(server, address, proxy);
+    }
+
+    static String describe(HostAndPort server, InetSocketAddress address, ProxyEndpoint proxy) {
         return server.host() + (proxy == null ? "" : " via proxy " + proxy)
                 + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
     }

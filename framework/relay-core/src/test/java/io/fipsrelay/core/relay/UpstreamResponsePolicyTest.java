@@ -56,7 +56,7 @@ class UpstreamResponsePolicyTest {
         setup = RelayUnderTest.behindIntake(dir, b -> b.respond(r -> {
             byte[] raw = ANSWERS.get(r.path());
             return raw != null ? CannedResponse.raw(raw) : CannedResponse.accepted();
-        }), "");
+        }), "fips-relay.relay.io-threads = 1"); // one I/O thread, one pool: each next request could reuse the connection
         intake = setup.intake();
         relay = setup.relay();
     }
