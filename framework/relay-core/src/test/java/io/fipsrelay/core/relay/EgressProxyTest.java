@@ -229,6 +229,50 @@ class EgressProxyTest {
     }
 
     @Test
+    void with_the_proxy_down_health_checks_mark_the_path_down_and_the_503_names_the_proxy_not_the_intake() throws Exception {
+        int closed = FreePorts.pick();
+        try (RecordingIntake intake = RecordingIntake.builder(identity).start();
+             RelayUnderTest relay = relay(intake, "http://relay:" + PASSWORD + "@127.0.0.1:" + closed,
+                     "fips-relay.upstream.health { interval = 100ms, fall = 2 }")) {
+            RawResponse r = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < deadline) {
+                r = RawHttpClient.exchange(relay.port(), post(1));
+                if (r.status() == 503) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertThat(r.status()).as(r.bodyText()).isEqualTo(503);
+            assertThat(r.bodyText()).contains("no healthy address for [metrics.agent.ddog-gov.com:" + intake.port() + "]")
+                    .contains("metrics.agent.ddog-gov.com via proxy http://relay:***@127.0.0.1:" + closed + " (127.0.0.1:" + closed + ") DOWN")
+                    .contains("proxy http://relay:***@127.0.0.1:" + closed)
+                    .doesNotContain(PASSWORD);
+            assertThat(relay.metrics.upstreamStates()).as("metrics., api. and flare. all behind the proxy").hasSize(3)
+                    .allSatisfy(s -> {
+                        assertThat(s.address()).isEqualTo("127.0.0.1:" + closed);
+                        assertThat(s.via()).isEqualTo("http://relay:***@127.0.0.1:" + closed);
+                    })
+                    .filteredOn(s -> s.server().startsWith("metrics.agent.")).singleElement().satisfies(s -> {
+                        assertThat(s.up()).isFalse();
+                        assertThat(s.lastError()).startsWith("health check: proxy http://relay:***@127.0.0.1:" + closed + " refused");
+                    });
+        }
+    }
+
+    @Test
+    void the_proxys_own_name_is_resolved_with_dns_hosts_like_any_host_reached_directly() throws Exception {
+        try (RecordingIntake intake = RecordingIntake.builder(identity).start();
+             ConnectProxy proxy = ConnectProxy.start();
+             RelayUnderTest relay = relay(intake, "http://egress-proxy.corp.example:" + proxy.port(),
+                     "fips-relay.dns.hosts { \"egress-proxy.corp.example\" = \"127.0.0.1\" }")) {
+            assertThat(RawHttpClient.exchange(relay.port(), post(1)).status()).isEqualTo(202);
+            assertThat(proxy.connects()).singleElement()
+                    .satisfies(c -> assertThat(c.target()).isEqualTo("metrics.agent.ddog-gov.com:" + intake.port()));
+        }
+    }
+
+    @Test
     void a_non_fips_intake_behind_the_proxy_is_still_refused() throws Exception {
         try (RecordingIntake intake = RecordingIntake.builder(identity)
                      .cipherSuites("TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256").start();
