@@ -62,7 +62,7 @@ final class IntakeProbe {
         try {
             addresses = resolve(name);
         } catch (IOException e) {
-            results.add(new Result(product, server, proxy == null ? "-" : "via proxy " + proxy,
+            results.add(new Result(product, server, "-",
                     "FAIL " + (proxy == null ? "" : "proxy " + proxy + ": ") + e.getMessage(), "-", "-", "-", "-", false));
             return results;
         }
@@ -75,7 +75,7 @@ final class IntakeProbe {
 
     private Result probe(String product, HostAndPort server, InetAddress ip, String dns, ProxyEndpoint proxy) {
         int port = proxy == null ? server.port() : proxy.port();
-        String address = ip.getHostAddress() + ":" + port + (proxy == null ? "" : " via proxy " + proxy);
+        String address = ip.getHostAddress() + ":" + port; // the proxy's, when there is one (DNS and PROXY name it)
         Socket plain = new Socket();
         long t0 = System.nanoTime();
         try {

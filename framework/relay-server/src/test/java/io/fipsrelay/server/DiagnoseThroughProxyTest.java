@@ -56,7 +56,8 @@ class DiagnoseThroughProxyTest {
             String shown = "http://relay:***@127.0.0.1:" + proxy.port();
             assertThat(r.out).contains("egress proxy: " + shown + " (from upstream.proxy.url)")
                     .containsPattern("(?m)^alpha +alpha\\.agent\\.ddog-gov\\.com:" + intake.port() + " +127\\.0\\.0\\.1:" + proxy.port()
-                            + " via proxy " + java.util.regex.Pattern.quote(shown) + " +PASS +DNS ")
+                            + " +PASS +DNS +\\d+ ms \\(proxy " + java.util.regex.Pattern.quote(shown)
+                            + "; the proxy resolves alpha\\.agent\\.ddog-gov\\.com\\)$")
                     .containsPattern("(?m)PASS +PROXY +\\d+ ms CONNECT alpha\\.agent\\.ddog-gov\\.com:" + intake.port()
                             + " answered 2xx by proxy " + java.util.regex.Pattern.quote(shown) + "$")
                     .containsPattern("(?m)PASS +TLS +.*TLSv1\\.[23] TLS_")
