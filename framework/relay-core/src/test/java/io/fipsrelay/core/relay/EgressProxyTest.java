@@ -162,6 +162,7 @@ class EgressProxyTest {
             assertProxyFailure(RawHttpClient.exchange(relay.port(), post(1)), 502, "proxy " + proxy.url()
                     + " refused CONNECT metrics.agent.ddog-gov.com:" + intake.port() + " with 403 Forbidden");
             assertThat(relay.metrics.product("metrics").errorCounts()).containsEntry("proxy-forbidden", 1L);
+            assertThat(intake.requests()).as("nothing reached the intake").isEmpty();
             assertThat(proxy.connects()).hasSize(1);
         }
     }
@@ -174,6 +175,7 @@ class EgressProxyTest {
             assertProxyFailure(RawHttpClient.exchange(relay.port(), post(1)), 502, "proxy " + proxy.url()
                     + " answered CONNECT metrics.agent.ddog-gov.com:" + intake.port() + " with 502 Bad Gateway");
             assertThat(relay.metrics.product("metrics").errorCounts()).containsEntry("proxy-status", 1L);
+            assertThat(intake.requests()).as("nothing reached the intake").isEmpty();
         }
     }
 
@@ -186,6 +188,7 @@ class EgressProxyTest {
             assertProxyFailure(r, 502, "proxy http://relay:***@127.0.0.1:" + closed
                     + " refused the connection (connection refused) for CONNECT metrics.agent.ddog-gov.com:" + intake.port());
             assertThat(relay.metrics.product("metrics").errorCounts()).containsEntry("proxy-refused", 1L);
+            assertThat(intake.requests()).as("nothing reached the intake").isEmpty();
         }
     }
 
@@ -198,6 +201,7 @@ class EgressProxyTest {
             assertProxyFailure(r, 504, "proxy " + proxy.url() + " did not answer CONNECT metrics.agent.ddog-gov.com:"
                     + intake.port() + " within 400 ms");
             assertThat(relay.metrics.product("metrics").errorCounts()).containsEntry("proxy-timeout", 1L);
+            assertThat(intake.requests()).as("nothing reached the intake").isEmpty();
         }
     }
 
