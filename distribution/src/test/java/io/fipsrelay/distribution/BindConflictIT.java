@@ -12,9 +12,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A port the relay needs is taken: it says which and for what, releases everything and exits non-zero. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class BindConflictIT {
 
     @TempDir

@@ -2,10 +2,13 @@ package io.fipsrelay.distribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** bin/fips-relay plugins and agent-config on the distribution as shipped (its conf/ and plugins/). */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class CommandLineIT {
 
     @Test

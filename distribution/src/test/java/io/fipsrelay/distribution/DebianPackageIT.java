@@ -12,15 +12,18 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The .deb as dpkg sees it: what it installs where, with which modes, and what its scripts do. */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class DebianPackageIT {
 
     /** One line of {@code dpkg-deb -c}. */

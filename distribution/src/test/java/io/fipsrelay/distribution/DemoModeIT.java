@@ -9,10 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code run --demo} works on a machine without internet: the agent's first request gets 202. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DemoModeIT {
 
     @TempDir

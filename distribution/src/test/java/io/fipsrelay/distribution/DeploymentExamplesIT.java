@@ -13,18 +13,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.yaml.snakeyaml.Yaml;
 
 /**
  * The container, Kubernetes, Helm and ECS examples under distribution/: they parse, and the ports,
  * addresses and variable names in them are the ones the relay (and the agent) actually use.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DeploymentExamplesIT {
 
     /** The relay's environment overrides and the setting each one sets (DESIGN.md, SettingsLoader). */
@@ -242,7 +245,7 @@ class DeploymentExamplesIT {
         assertThat(security).containsEntry("runAsNonRoot", true).containsEntry("allowPrivilegeEscalation", false)
                 .containsEntry("readOnlyRootFilesystem", true);
         assertThat((Integer) at(daemonSet, "spec", "template", "spec").get("terminationGracePeriodSeconds"))
-                .isGreaterThan((int) relay.drainTimeout().toSeconds());
+                .isGreaterThan((int) relay.shutdown().drainTimeout().toSeconds());
     }
 
     @Test
@@ -319,7 +322,7 @@ class DeploymentExamplesIT {
         });
 
         assertThat(relayContainer.at("/healthCheck/command").toString()).contains(healthz(relay));
-        assertThat(relayContainer.get("stopTimeout").asInt()).isGreaterThan((int) relay.drainTimeout().toSeconds());
+        assertThat(relayContainer.get("stopTimeout").asInt()).isGreaterThan((int) relay.shutdown().drainTimeout().toSeconds());
         assertThat(relayContainer.get("user").asText()).doesNotStartWith("0").doesNotStartWith("root");
         // The agent starts once the relay answers /healthz, and so stops before it.
         assertThat(agentContainer.get("dependsOn").toString()).contains("\"containerName\":\"fips-relay\"")

@@ -17,9 +17,11 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SIGTERM lets the upload in flight finish, refuses new connections and exits 0. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class GracefulDrainIT {
 
     @TempDir

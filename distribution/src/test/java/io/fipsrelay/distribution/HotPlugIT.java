@@ -16,11 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * distribution's lib/relay-api and lib/pf4j jars only (docs/writing-a-plugin.md's javac route),
  * dropped into and removed from the plugins folder of a distribution running as its own process.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class HotPlugIT {
 
     private static final Duration COME_UP = Duration.ofSeconds(5);

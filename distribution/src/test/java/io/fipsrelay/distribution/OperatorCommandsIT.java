@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** bin/fips-relay self-test and diagnose, as an operator runs them. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class OperatorCommandsIT {
 
     @TempDir

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The .deb installed, upgraded, removed and purged with dpkg for real, in a throwaway copy of this
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * real system. systemd does not run there, so the scripts' start/restart branch is not taken.
  * Needs root and overlay mounts; else reported as skipped.
  */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class PackageLifecycleIT {
 
     @Test

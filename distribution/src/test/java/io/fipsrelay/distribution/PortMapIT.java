@@ -14,12 +14,15 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The products the distribution's plugins/ folder declares are the agent's port map, no more, no less. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class PortMapIT {
 
     @TempDir

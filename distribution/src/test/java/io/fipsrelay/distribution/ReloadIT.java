@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SIGHUP / fips-relay reload: a valid change applies, an upload in flight survives, an invalid change is refused. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ReloadIT {
 
     @TempDir

@@ -10,11 +10,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** fips-relay.service as packaged: what it runs, how it restarts and stops, how it is confined. */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SystemdUnitIT {
 
     static Path root;
@@ -88,7 +91,7 @@ class SystemdUnitIT {
 
     @Test
     void the_stop_timeout_outlasts_the_drain_that_sigterm_starts() throws Exception {
-        Duration drain = SettingsLoader.withCoreDefaults().environment(Map.of()).load(ConfigFactory.empty()).drainTimeout();
+        Duration drain = SettingsLoader.withCoreDefaults().environment(Map.of()).load(ConfigFactory.empty()).shutdown().drainTimeout();
         assertThat(drain).isEqualTo(Duration.ofSeconds(20));
         assertThat(value("Service", "KillSignal")).isEqualTo("SIGTERM");
         assertThat(span(value("Service", "TimeoutStopSec"))).isGreaterThan(drain.plusSeconds(5));

@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The packaged relay under the file-system sandbox of fips-relay.service, rebuilt with unshare and
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * capabilities and with no_new_privs. An emulation of the unit's file-system view, not systemd
  * itself; it needs root (mount namespaces), else its tests are reported as skipped.
  */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class UnitSandboxIT {
 
     static final int SERVICE_UID = 61234;

@@ -4,8 +4,10 @@ import io.fipsrelay.core.settings.HostAndPort;
 import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.tls.FipsTlsContext;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -74,15 +76,19 @@ final class DiagnoseCommand implements Callable<Integer> {
         String format = "%-26s %-45s %-22s %-6s %-5s %s%n";
         System.out.printf(format, "PRODUCT", "SERVER", "ADDRESS", "RESULT", "STEP", "DETAIL");
         for (IntakeProbe.Result r : results) {
-            String[][] steps = {{"DNS", r.dns()}, {"TCP", r.tcp()}, {"PROXY", r.proxy()}, {"TLS", r.tls()}, {"HTTP", r.http()}};
+            Map<String, IntakeProbe.Step> steps = new LinkedHashMap<>();
+            steps.put("DNS", r.dns());
+            steps.put("TCP", r.tcp());
+            steps.put("PROXY", r.proxy());
+            steps.put("TLS", r.tls());
+            steps.put("HTTP", r.http());
             boolean first = true;
-            for (String[] step : steps) {
-                if (step[1].equals("-")) {
+            for (Map.Entry<String, IntakeProbe.Step> step : steps.entrySet()) {
+                if (step.getValue().verdict() == IntakeProbe.Verdict.NOT_RUN) {
                     continue;
                 }
-                String verdict = step[1].startsWith("FAIL") ? "FAIL" : "PASS";
                 System.out.printf(format, first ? r.product() : "", first ? r.server().toString() : "",
-                        first ? r.address() : "", verdict, step[0], step[1].replaceFirst("^(ok|FAIL) ?", ""));
+                        first ? r.address() : "", step.getValue().verdict(), step.getKey(), step.getValue().detail());
                 first = false;
             }
         }

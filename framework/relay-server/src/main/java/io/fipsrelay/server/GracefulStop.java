@@ -41,9 +41,9 @@ final class GracefulStop {
             Runtime.getRuntime().halt(128 + signal.getNumber());
         }
         Thread drain = new Thread(() -> {
-            LOG.info("SIG{}: draining for up to {}", signal.getName(), server.settings().drainTimeout());
+            LOG.info("SIG{}: draining for up to {}", signal.getName(), server.settings().shutdown().drainTimeout());
             try {
-                server.engine().drain(server.settings().drainTimeout());
+                server.engine().drain(server.settings().shutdown().drainTimeout());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -5,6 +5,7 @@ import io.fipsrelay.core.relay.BindFailure;
 import io.fipsrelay.core.relay.RelayEngine;
 import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.settings.SettingsException;
+import io.fipsrelay.server.status.PluginEvent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,8 @@ final class HotPlug implements PluginFolderScanner.Changes {
                 return;
             }
         }
+        catalog.events().add(PluginEvent.hotPlugged(System.currentTimeMillis(), plugin.pluginId(),
+                jar.getFileName().toString(), plugin.products().stream().map(Product::id).toList()));
         LOG.info("plugin {} hot-plugged from {} in {} ms: listening {}{}", plugin.pluginId(), jar.getFileName(),
                 (System.nanoTime() - start) / 1_000_000, listening,
                 disabled.isEmpty() ? "" : ", disabled by configuration " + disabled);
@@ -79,6 +82,8 @@ final class HotPlug implements PluginFolderScanner.Changes {
         PluginCatalog.LoadedPlugin plugin = found.get();
         plugin.products().forEach(product -> engine.unbind(product.id()));
         catalog.unload(plugin.pluginId());
+        catalog.events().add(PluginEvent.removed(System.currentTimeMillis(), plugin.pluginId(),
+                jar.getFileName().toString(), plugin.products().stream().map(Product::id).toList()));
         LOG.info("plugin {} removed with {}: stopped {}", plugin.pluginId(), jar.getFileName(),
                 plugin.products().stream().map(Product::id).toList());
     }

@@ -26,18 +26,37 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>An intake reached through the egress proxy ({@code upstream.proxy}) is probed the way
  * requests go: DNS and TCP are the proxy's, a PROXY step reports the answer to
- * {@code CONNECT <intake>:<port>}, then TLS and HTTP run with the intake inside the tunnel.
- * The proxy is shown with its credentials redacted.
+ * {@code CONNECT <intake>:<port>} (judged by the relay's own {@link ProxyTunnel}), then TLS and
+ * HTTP run with the intake inside the tunnel. The proxy is shown with its credentials redacted.
  */
 final class IntakeProbe {
 
+    /** What came of one step; a step after a failed one is not run. */
+    enum Verdict { PASS, FAIL, NOT_RUN }
+
+    /** One step's verdict and what it found (time taken and what was negotiated, or why it failed). */
+    record Step(Verdict verdict, String detail) {
+        static final Step NOT_RUN = new Step(Verdict.NOT_RUN, "");
+
+        static Step pass(String detail) {
+            return new Step(Verdict.PASS, detail);
+        }
+
+        static Step fail(String reason) {
+            return new Step(Verdict.FAIL, reason);
+        }
+    }
+
     /**
-     * The outcome for one address (or for the name, when DNS fails).
+     * The outcome for one address (or for the name, when DNS fails: address "-").
      *
-     * @param proxy the PROXY step, "-" when the intake is reached directly
+     * @param proxy the PROXY step; not run when the intake is reached directly
      */
-    record Result(String product, HostAndPort server, String address, String dns, String tcp, String proxy, String tls,
-                  String http, boolean pass) {
+    record Result(String product, HostAndPort server, String address, Step dns, Step tcp, Step proxy, Step tls, Step http) {
+        /** Every step passed (the last one runs only if all before it passed). */
+        boolean pass() {
+            return http.verdict() == Verdict.PASS;
+        }
     }
 
     private final FipsTlsContext tls;
@@ -57,23 +76,22 @@ final class IntakeProbe {
         List<Result> results = new ArrayList<>();
         List<InetAddress> addresses;
         long t0 = System.nanoTime();
-        // Through the proxy the intake's name is not resolved here: the proxy resolves it.
-        String name = proxy == null ? server.host() : proxy.host();
         try {
-            addresses = resolve(name);
+            // Through the proxy the intake's name is not resolved here: the proxy resolves it.
+            addresses = resolve(proxy == null ? server.host() : proxy.host());
         } catch (IOException e) {
-            results.add(new Result(product, server, "-",
-                    "FAIL " + (proxy == null ? "" : "proxy " + proxy + ": ") + e.getMessage(), "-", "-", "-", "-", false));
+            results.add(new Result(product, server, "-", Step.fail((proxy == null ? "" : "proxy " + proxy + ": ") + e.getMessage()),
+                    Step.NOT_RUN, Step.NOT_RUN, Step.NOT_RUN, Step.NOT_RUN));
             return results;
         }
-        String dns = "ok " + ms(t0) + (proxy == null ? "" : " (proxy " + proxy + "; the proxy resolves " + server.host() + ")");
+        Step dns = Step.pass(ms(t0) + (proxy == null ? "" : " (proxy " + proxy + "; the proxy resolves " + server.host() + ")"));
         for (InetAddress a : addresses) {
             results.add(probe(product, server, a, dns, proxy));
         }
         return results;
     }
 
-    private Result probe(String product, HostAndPort server, InetAddress ip, String dns, ProxyEndpoint proxy) {
+    private Result probe(String product, HostAndPort server, InetAddress ip, Step dns, ProxyEndpoint proxy) {
         int port = proxy == null ? server.port() : proxy.port();
         String address = ip.getHostAddress() + ":" + port; // the proxy's, when there is one (DNS and PROXY name it)
         Socket plain = new Socket();
@@ -82,34 +100,34 @@ final class IntakeProbe {
             plain.connect(new InetSocketAddress(ip, port), timeoutMillis);
         } catch (IOException e) {
             close(plain);
-            return new Result(product, server, address, dns, "FAIL " + (proxy == null ? "" : "proxy " + proxy + ": ") + reason(e),
-                    "-", "-", "-", false);
+            return new Result(product, server, address, dns, Step.fail((proxy == null ? "" : "proxy " + proxy + ": ") + reason(e)),
+                    Step.NOT_RUN, Step.NOT_RUN, Step.NOT_RUN);
         }
-        String tcp = "ok " + ms(t0);
-        String tunnel = "-";
+        Step tcp = Step.pass(ms(t0));
+        Step tunnel = Step.NOT_RUN;
         if (proxy != null) {
             long tp = System.nanoTime();
             String failure = openTunnel(plain, proxy, server);
             if (failure != null) {
                 close(plain);
-                return new Result(product, server, address, dns, tcp, "FAIL " + failure, "-", "-", false);
+                return new Result(product, server, address, dns, tcp, Step.fail(failure), Step.NOT_RUN, Step.NOT_RUN);
             }
-            tunnel = "ok " + ms(tp) + " CONNECT " + server + " answered 2xx by proxy " + proxy;
+            tunnel = Step.pass(ms(tp) + " CONNECT " + server + " answered 2xx by proxy " + proxy);
         }
         long t1 = System.nanoTime();
         SSLSocket socket;
-        String tlsResult;
+        Step tlsResult;
         try {
             plain.setSoTimeout(timeoutMillis);
             socket = tls.newClientSocket(plain, server.host(), server.port());
             socket.startHandshake();
             X509Certificate leaf = (X509Certificate) socket.getSession().getPeerCertificates()[0];
-            tlsResult = "ok " + ms(t1) + " " + socket.getSession().getProtocol() + " " + socket.getSession().getCipherSuite()
-                    + " cert " + leaf.getSubjectX500Principal().getName();
+            tlsResult = Step.pass(ms(t1) + " " + socket.getSession().getProtocol() + " " + socket.getSession().getCipherSuite()
+                    + " cert " + leaf.getSubjectX500Principal().getName());
         } catch (IOException e) {
             close(plain);
             return new Result(product, server, address, dns, tcp, tunnel,
-                    "FAIL " + reason(e) + (proxy == null ? "" : " (through proxy " + proxy + ")"), "-", false);
+                    Step.fail(reason(e) + (proxy == null ? "" : " (through proxy " + proxy + ")")), Step.NOT_RUN);
         }
         long t2 = System.nanoTime();
         try (SSLSocket s = socket) {
@@ -119,12 +137,12 @@ final class IntakeProbe {
             out.flush();
             String statusLine = readLine(s.getInputStream());
             if (!statusLine.startsWith("HTTP/1.")) {
-                return new Result(product, server, address, dns, tcp, tunnel, tlsResult, "FAIL not HTTP: " + statusLine, false);
+                return new Result(product, server, address, dns, tcp, tunnel, tlsResult, Step.fail("not HTTP: " + statusLine));
             }
             return new Result(product, server, address, dns, tcp, tunnel, tlsResult,
-                    "ok " + ms(t2) + " " + statusLine.substring(9).trim(), true);
+                    Step.pass(ms(t2) + " " + statusLine.substring(9).trim()));
         } catch (IOException e) {
-            return new Result(product, server, address, dns, tcp, tunnel, tlsResult, "FAIL " + reason(e), false);
+            return new Result(product, server, address, dns, tcp, tunnel, tlsResult, Step.fail(reason(e)));
         }
     }
 
@@ -143,7 +161,7 @@ final class IntakeProbe {
             InputStream in = plain.getInputStream();
             byte[] buf = new byte[4096];
             while (true) {
-                // Byte-sized reads would be slow; a proxy sends nothing after its 2xx head before our ClientHello.
+                // A proxy sends nothing after its 2xx head before our ClientHello, so a whole read is safe.
                 int n = in.read(buf);
                 if (n < 0) {
                     return tunnel.closedBeforeAnswer().getMessage();

@@ -5,10 +5,14 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigResolveOptions;
 import io.fipsrelay.api.Product;
+import io.fipsrelay.core.settings.Bound;
+import io.fipsrelay.core.settings.Bounds;
 import io.fipsrelay.core.settings.RelaySettings;
+import io.fipsrelay.core.settings.SettingReader;
 import io.fipsrelay.core.settings.SettingsException;
 import io.fipsrelay.core.settings.SettingsLoader;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +26,11 @@ import java.util.stream.Collectors;
  */
 final class OperatorSettings {
 
-    private static final String PLUGINS = SettingsLoader.ROOT + ".plugins";
+    /** The core's ranges and those of the keys this module reads (its reference.conf). */
+    static final Bounds BOUNDS = Bounds.CORE.plus(List.of(Bound.duration("plugins.scan-interval", "10ms", "1m")), Set.of());
 
-    /** How the running relay follows the plugins folder (this module's reference.conf). */
-    record HotPlug(boolean enabled, Duration scanInterval) {
+    /** The {@code plugins} block: how the running relay follows the plugins folder. */
+    record Plugins(boolean hotPlug, Duration scanInterval) {
     }
 
     private final Config operator;
@@ -74,19 +79,23 @@ final class OperatorSettings {
         return loader.load(config);
     }
 
-    /** The hot-plug keys, over this module's defaults. */
-    HotPlug hotPlug() throws SettingsException {
+    /** The {@code plugins} block, over this module's defaults, every key read with its range. */
+    Plugins plugins() throws SettingsException {
+        List<String> problems = new ArrayList<>();
+        Config c;
         try {
-            Config c = operator.withFallback(ConfigFactory.parseResources(OperatorSettings.class.getClassLoader(), "reference.conf"))
+            c = operator.withFallback(ConfigFactory.parseResources(OperatorSettings.class.getClassLoader(), "reference.conf"))
                     .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(true))
-                    .getConfig(PLUGINS);
-            Duration interval = c.getDuration("scan-interval");
-            if (interval.isNegative() || interval.isZero()) {
-                throw new SettingsException(List.of(PLUGINS + ".scan-interval: must be positive: " + interval));
-            }
-            return new HotPlug(c.getBoolean("hot-plug"), interval);
+                    .getConfig(SettingsLoader.ROOT);
         } catch (ConfigException e) {
             throw new SettingsException(List.of(e.getMessage()));
         }
+        SettingReader r = new SettingReader(c, BOUNDS, problems);
+        Boolean hotPlug = r.bool("plugins.hot-plug");
+        Duration scanInterval = r.duration("plugins.scan-interval");
+        if (!problems.isEmpty()) {
+            throw new SettingsException(problems);
+        }
+        return new Plugins(hotPlug, scanInterval);
     }
 }

@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.fipsrelay.api.Product;
 import io.fipsrelay.api.ProductModule;
+import io.fipsrelay.server.status.PluginEvent;
+import io.fipsrelay.server.status.PluginEvents;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -33,18 +35,27 @@ public final class PluginCatalog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PluginCatalog.class);
 
-    /** One loaded plugin: its products and the defaults its reference.conf documents. */
-    public record LoadedPlugin(String pluginId, Path jar, List<Product> products, Config reference) {
+    /**
+     * One loaded plugin: its products and the defaults its reference.conf documents; its version
+     * (manifest), the SHA-256 of the jar as loaded, when and how it was loaded (the status page's facts).
+     *
+     * @param loadedBy {@code start} (in the folder at start) or {@code hot-plug}
+     */
+    public record LoadedPlugin(String pluginId, Path jar, List<Product> products, Config reference, String version,
+                               String jarSha256, long loadedAtMillis, String loadedBy) {
     }
 
     /** A jar that was not loaded, and why. */
-    public record RefusedPlugin(Path jar, String reason) {
+    public record RefusedPlugin(Path jar, String reason, long atMillis) {
     }
 
     private final Path dir;
     private final PluginManager manager;
     private final Map<String, LoadedPlugin> loaded = new HashMap<>();
     private final List<RefusedPlugin> refused = new ArrayList<>();
+    private final PluginEvents events = new PluginEvents();
+    /** Set once the folder's jars at start are loaded: later loads are hot plugs. */
+    private boolean started;
 
     private PluginCatalog(Path dir) {
         this.dir = dir;
@@ -62,6 +73,9 @@ public final class PluginCatalog implements AutoCloseable {
         requireFolder(dir);
         PluginCatalog catalog = new PluginCatalog(dir);
         jars.stream().sorted().forEach(catalog::loadJar);
+        synchronized (catalog) {
+            catalog.started = true;
+        }
         return catalog;
     }
 
@@ -109,7 +123,9 @@ public final class PluginCatalog implements AutoCloseable {
                 return refuse(jar, clash, pluginId);
             }
             Config reference = ownReferenceConf(wrapper.getPluginClassLoader());
-            LoadedPlugin plugin = new LoadedPlugin(pluginId, jar, List.copyOf(products), reference);
+            LoadedPlugin plugin = new LoadedPlugin(pluginId, jar, List.copyOf(products), reference,
+                    wrapper.getDescriptor().getVersion(), JarDigest.sha256(jar), System.currentTimeMillis(),
+                    started ? "hot-plug" : "start");
             loaded.put(pluginId, plugin);
             LOG.info("plugin {} loaded from {}: {}", pluginId, jar.getFileName(),
                     products.stream().map(Product::id).toList());
@@ -200,7 +216,9 @@ public final class PluginCatalog implements AutoCloseable {
 
     private LoadedPlugin refuse(Path jar, String reason, String pluginId) {
         LOG.error("plugin jar {} refused: {}", jar, reason);
-        refused.add(new RefusedPlugin(jar, reason));
+        long now = System.currentTimeMillis();
+        refused.add(new RefusedPlugin(jar, reason, now));
+        events.add(PluginEvent.refused(now, pluginId, jar.getFileName().toString(), reason));
         if (pluginId != null) {
             try {
                 manager.unloadPlugin(pluginId);
@@ -226,6 +244,11 @@ public final class PluginCatalog implements AutoCloseable {
 
     public synchronized List<RefusedPlugin> refused() {
         return List.copyOf(refused);
+    }
+
+    /** What happened to plugins since start: refusals recorded here, hot plugs and removals by {@link HotPlug}. */
+    public PluginEvents events() {
+        return events;
     }
 
     public Path dir() {

@@ -17,6 +17,7 @@ import io.fipsrelay.server.demo.DemoIntake;
 import java.nio.file.Files;
 import io.fipsrelay.server.status.StatusService;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -113,16 +114,17 @@ public final class RelayServer implements AutoCloseable {
             try {
                 engine.bindAll(loaded.settings().enabledProducts());
                 // What should be listening: the configured products plus any hot-plugged since (reload-aware).
-                status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts);
+                status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts,
+                        new CatalogInventory(loaded.catalog()));
             } catch (BindFailure e) {
                 engine.close();
                 throw new StartupFailure(StartupFailure.BIND, e.getMessage(), e);
             }
             AtomicReference<OperatorSettings> operator = new AtomicReference<>(loaded.operatorSettings());
             PluginFolderScanner scanner = null;
-            if (loaded.hotPlug().enabled()) {
+            if (loaded.plugins().hotPlug()) {
                 scanner = new PluginFolderScanner(options.pluginsDir(), loaded.jarsAtStart(),
-                        new HotPlug(catalog, operator::get, engine)).start(loaded.hotPlug().scanInterval());
+                        new HotPlug(catalog, operator::get, engine)).start(loaded.plugins().scanInterval());
             }
             LOG.info("fips-relay ready: {} products listening on {} (site {}, plugins {})",
                     engine.boundAddresses().size(), loaded.settings().listen().address(), loaded.settings().site(),
@@ -145,7 +147,7 @@ public final class RelayServer implements AutoCloseable {
      * agent-config need, and what a start and hot plug build on.
      */
     record Loaded(PluginCatalog catalog, RelaySettings settings, OperatorSettings operatorSettings,
-                  OperatorSettings.HotPlug hotPlug, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart) {
+                  OperatorSettings.Plugins plugins, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart) {
     }
 
     static Loaded loadSettings(Options options) throws StartupFailure {
@@ -160,8 +162,24 @@ public final class RelayServer implements AutoCloseable {
         }
         try {
             OperatorSettings operator = OperatorSettings.read(options);
-            RelaySettings settings = operator.forPlugins(catalog.plugins());
-            return new Loaded(catalog, settings, operator, operator.hotPlug(), jars);
+            // The core's problems and this module's are reported together, not one batch per run.
+            List<String> problems = new ArrayList<>();
+            RelaySettings settings = null;
+            OperatorSettings.Plugins plugins = null;
+            try {
+                settings = operator.forPlugins(catalog.plugins());
+            } catch (SettingsException e) {
+                problems.addAll(e.problems());
+            }
+            try {
+                plugins = operator.plugins();
+            } catch (SettingsException e) {
+                problems.addAll(e.problems());
+            }
+            if (!problems.isEmpty()) {
+                throw new SettingsException(problems);
+            }
+            return new Loaded(catalog, settings, operator, plugins, jars);
         } catch (SettingsException e) {
             catalog.close();
             throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);

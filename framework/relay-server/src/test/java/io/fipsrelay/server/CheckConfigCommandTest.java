@@ -14,9 +14,11 @@ import io.fipsrelay.core.fips.FipsBootstrap;
 import io.fipsrelay.testkit.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What an operator sees from {@code fips-relay check-config} and from a start without FIPS. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CheckConfigCommandTest {
 
     @TempDir
@@ -69,8 +71,22 @@ class CheckConfigCommandTest {
         Outcome o = run("check-config", "--config", conf("fips-relay { upstream.port = 0, listen.adress = \"x\" }").toString(),
                 "--plugins-dir", plugins().toString());
         assertThat(o.exit()).isEqualTo(RelayServer.StartupFailure.CONFIG);
-        assertThat(o.err()).contains("fips-relay.upstream.port: not a port 1..65535: 0")
+        assertThat(o.err()).contains("fips-relay.upstream.port: 0 is not in 1..65535")
                 .contains("fips-relay.listen.adress: unknown key (did you mean fips-relay.listen.address?)");
+    }
+
+    @Test
+    void values_out_of_range_and_a_misspelt_empty_block_are_refused_together() throws Exception {
+        Outcome o = run("check-config", "--config", conf("fips-relay { upstream.max-idle-per-host = -5,"
+                + " limits.max-connections-per-listener = 0, limits.max-header-fields = -1, plugins.scan-interval = 0s,"
+                + " produtcs { } }").toString(), "--plugins-dir", plugins().toString());
+        assertThat(o.exit()).isEqualTo(RelayServer.StartupFailure.CONFIG);
+        assertThat(o.out()).doesNotContain("configuration OK");
+        assertThat(o.err()).contains("fips-relay.upstream.max-idle-per-host: -5 is not in 0..4096")
+                .contains("fips-relay.limits.max-connections-per-listener: 0 is not in 1..100000")
+                .contains("fips-relay.limits.max-header-fields: -1 is not in 1..10000")
+                .contains("fips-relay.plugins.scan-interval: 0s is not in 10ms..1m")
+                .contains("fips-relay.produtcs: unknown key (did you mean fips-relay.products?)");
     }
 
     @Test

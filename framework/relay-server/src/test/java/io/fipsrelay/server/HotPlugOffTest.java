@@ -9,10 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** With fips-relay.plugins.hot-plug = false the plugins present at start are the plugins until the next start. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HotPlugOffTest {
 
     @TempDir

@@ -21,11 +21,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * Plugin jars built in the test from sources outside the build, dropped into and removed from the
  * plugins folder of a running relay, with a real TLS intake behind it.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HotPlugTest {
 
     private static final Logger LOG = LoggerFactory.getLogger(HotPlugTest.class);

@@ -12,11 +12,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What the scanner reports, one look at a time (no clock involved). */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class PluginFolderScannerTest {
 
     @TempDir

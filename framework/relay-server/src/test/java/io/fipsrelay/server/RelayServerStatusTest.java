@@ -15,10 +15,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The program starts its status port with the listeners and releases it on close. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RelayServerStatusTest {
 
     @TempDir

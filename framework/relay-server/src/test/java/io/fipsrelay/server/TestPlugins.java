@@ -12,19 +12,24 @@ import java.util.Locale;
 import org.pf4j.Extension;
 
 /** Plugin jars made in the test from sources outside the build, compiled against relay-api and pf4j only. */
-final class TestPlugins {
+public final class TestPlugins {
 
     private TestPlugins() {
     }
 
     /** A plugin with one product on {@code <hostPrefix>.<site>}, its reference.conf included. */
-    static Path oneProduct(Path jar, String pluginId, String productId, int offset, String hostPrefix) {
+    public static Path oneProduct(Path jar, String pluginId, String productId, int offset, String hostPrefix) {
         return products(jar, pluginId, "Product.of(\"" + productId + "\", " + offset + ", \"" + hostPrefix + "\")",
                 "fips-relay.products." + productId + " { enabled = true, port = null, servers = [] }\n");
     }
 
     /** A plugin declaring these products (Java expressions over Product and Route). */
-    static Path products(Path jar, String pluginId, String productExpressions, String referenceConf) {
+    public static Path products(Path jar, String pluginId, String productExpressions, String referenceConf) {
+        return products(jar, pluginId, "1.0.0", productExpressions, referenceConf);
+    }
+
+    /** The same with the Plugin-Version its manifest declares. */
+    public static Path products(Path jar, String pluginId, String version, String productExpressions, String referenceConf) {
         String pkg = "test.plugins." + pluginId.replaceAll("[^a-z0-9]", "").toLowerCase(Locale.ROOT);
         String source = """
                 package %s;
@@ -41,7 +46,7 @@ final class TestPlugins {
                     }
                 }
                 """.formatted(pkg, productExpressions);
-        return PluginJarBuilder.plugin(pluginId)
+        return PluginJarBuilder.plugin(pluginId).version(version)
                 .classpath(jarOf(ProductModule.class), jarOf(Extension.class))
                 .source(pkg + ".Products", source)
                 .resource("reference.conf", referenceConf)
@@ -49,7 +54,7 @@ final class TestPlugins {
     }
 
     /** Bytes that are no jar at all. */
-    static Path garbage(Path jar) {
+    public static Path garbage(Path jar) {
         try {
             return Files.write(jar, "this is not a zip file\n".repeat(50).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         } catch (IOException e) {
@@ -58,7 +63,7 @@ final class TestPlugins {
     }
 
     /** Copies a jar into the folder the way an operator's cp does: written in place, not renamed. */
-    static Path copyInto(Path jar, Path folder) {
+    public static Path copyInto(Path jar, Path folder) {
         try {
             return Files.copy(jar, folder.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

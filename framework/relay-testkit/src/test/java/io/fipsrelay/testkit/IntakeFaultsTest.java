@@ -25,8 +25,10 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** What each {@link Fault} does to a real HTTPS client, and what the intake records and counts meanwhile. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class IntakeFaultsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

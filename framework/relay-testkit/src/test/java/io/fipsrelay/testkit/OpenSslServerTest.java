@@ -8,11 +8,14 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Needs the openssl binary; without it these tests fail with an install hint (they are never skipped). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OpenSslServerTest {
 
     private static TestPki pki;

@@ -40,9 +40,36 @@ public final class RelayMetrics {
         return products.computeIfAbsent(id, k -> new ProductMetrics(registry, "fips-relay." + k + "."));
     }
 
+    /** A product's instruments if it has them, without making any: for readers, who must not bring back a retired product. */
+    public java.util.Optional<ProductMetrics> existing(String id) {
+        return java.util.Optional.ofNullable(products.get(id));
+    }
+
     /** The products that have instruments so far (one per product that was ever bound or sampled). */
     public java.util.Set<String> productIds() {
         return java.util.Set.copyOf(products.keySet());
+    }
+
+    /**
+     * Drops a product's instruments from the registry (and so from JMX, /metrics and the status
+     * page) once it has no open agent connection: what a removed plugin leaves behind. Only for a
+     * product that no longer listens (no accept can count a new connection in). A connection
+     * counts itself in at accept and out at close, so with none open no exchange can still reach
+     * for these handles; a product that comes back later starts from zero (a counter reset,
+     * which Prometheus' rate() handles).
+     *
+     * @return true when the product is gone (retired now, or never had instruments)
+     */
+    public boolean retireIfIdle(String id) {
+        ProductMetrics p = products.get(id);
+        if (p == null) {
+            return true;
+        }
+        if (p.activeConnections.getCount() != 0 || !products.remove(id, p)) {
+            return false;
+        }
+        registry.removeMatching((name, metric) -> name.startsWith(p.prefix));
+        return true;
     }
 
     /** Records a measured figure of bytes held for one exchange (both directions, all buffers). */

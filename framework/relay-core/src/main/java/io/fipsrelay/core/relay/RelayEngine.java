@@ -74,6 +74,9 @@ public final class RelayEngine implements AutoCloseable {
         // Removing a listener must not cut the exchanges it already has: they drain on their own.
         acceptor.setCloseOnDeactivation(false);
         acceptor.setBacklog(256);
+        // MINA's service-wide byte counters take one lock shared by every I/O thread on each read and
+        // write (IoServiceStatistics): the relay counts in its own metrics instead.
+        acceptor.getStatistics().getConfig().setStatisticsCalcEnabled(false);
         acceptor.getSessionConfig().setTcpNoDelay(true);
         acceptor.getSessionConfig().setReadBufferSize(FipsTlsConnector.READ_BUFFER);
         acceptor.getSessionConfig().setMinReadBufferSize(FipsTlsConnector.READ_BUFFER);
@@ -102,7 +105,7 @@ public final class RelayEngine implements AutoCloseable {
         upstream = UpstreamSide.start(next, tls, workers, timer, resolverThreads, metrics);
         settings = next;
         ctx = context(next, upstream);
-        old.retire(timer, next.drainTimeout().toMillis());
+        old.retire(timer, next.shutdown().drainTimeout().toMillis());
         for (Map.Entry<String, InetSocketAddress> e : Map.copyOf(bound).entrySet()) {
             RelaySettings.ProductSettings p = next.products().get(e.getKey());
             if (p == null || !p.enabled() || p.port() != e.getValue().getPort()

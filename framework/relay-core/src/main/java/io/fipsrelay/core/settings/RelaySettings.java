@@ -10,8 +10,9 @@ import java.util.Set;
 
 /**
  * The whole validated configuration of a relay: nothing but {@link SettingsLoader} reads HOCON.
- * {@code proxy} is the {@code upstream.proxy} block (kept out of {@link Upstream} so that the
- * egress proxy stays one self-contained record).
+ * One record per block of reference.conf, named after it; ranges and relations are in {@link Bounds}
+ * and the loader. {@code proxy} is the {@code upstream.proxy} block (kept out of {@link Upstream} so
+ * that the egress proxy stays one self-contained record, read by {@link ProxySettingsReader}).
  */
 public record RelaySettings(
         String site,
@@ -19,12 +20,13 @@ public record RelaySettings(
         Tls tls,
         Upstream upstream,
         Dns dns,
-        Buffers relay,
+        Relay relay,
         Limits limits,
         Map<String, ProductSettings> products,
-        Duration drainTimeout,
+        Shutdown shutdown,
         Status status,
         ProxySettings proxy) {
+
 
     /** Whether the status port (port-range-start + 0) is served. */
     public boolean statusEnabled() {
@@ -67,15 +69,19 @@ public record RelaySettings(
     }
 
     /**
-     * Flow control of one relayed exchange, and the I/O threads that carry them.
+     * The {@code relay} block: flow control of one relayed exchange, and the I/O threads that carry them.
      *
      * @param ioThreads I/O threads as configured; 0 means one per available processor
      */
-    public record Buffers(int highWaterMark, int lowWaterMark, int ioThreads) {
+    public record Relay(int highWaterMark, int lowWaterMark, int ioThreads) {
         /** The I/O threads to run. */
         public int ioThreadCount() {
             return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
         }
+    }
+
+    /** The {@code shutdown} block: how SIGTERM ends the relay. */
+    public record Shutdown(Duration drainTimeout) {
     }
 
     /** What an agent request may be (docs/http-policy.md). */

@@ -63,6 +63,8 @@ public final class FipsTlsConnector implements AutoCloseable {
         this.lowWaterMark = lowWaterMark;
         this.connector = new NioSocketConnector(workers);
         connector.setConnectTimeoutMillis(connectTimeout.toMillis());
+        // No service-wide byte counters: they take one lock shared by every I/O thread per read and write.
+        connector.getStatistics().getConfig().setStatisticsCalcEnabled(false);
         connector.getSessionConfig().setTcpNoDelay(true);
         connector.getSessionConfig().setReadBufferSize(READ_BUFFER);
         connector.getSessionConfig().setMinReadBufferSize(READ_BUFFER);

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The max-body cap of chunked bodies: the sum of the chunk sizes, judged at each size line. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ChunkedBodyTest {
 
     @Test

@@ -11,6 +11,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes what the relay does with an agent's bytes: {@link HeadScanner}, {@link RequestHead#parse}
@@ -23,6 +25,7 @@ import java.util.Set;
  * </ol>
  * Without JAZZER_FUZZ the committed corpus (RequestParserFuzzTestInputs/) runs as regression tests.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RequestParserFuzzTest {
 
     /** Small limits, so that short inputs reach every one of them. */

@@ -11,6 +11,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzzes what the relay does with an intake's answer: {@link HeadScanner}, {@link ResponseHead#parse}
@@ -23,6 +25,7 @@ import java.util.Set;
  * </ol>
  * Without JAZZER_FUZZ the committed corpus (ResponseParserFuzzTestInputs/) runs as regression tests.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ResponseParserFuzzTest {
 
     /** Small limits, so that short inputs reach them. */

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.codahale.metrics.MetricRegistry;
 import io.fipsrelay.core.fips.FipsBootstrap;
 import io.fipsrelay.core.fips.FipsReport;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FipsAndJvmGaugesTest {
 
     private final MetricRegistry registry = new MetricRegistry();

@@ -6,7 +6,9 @@ import com.codahale.metrics.MetricRegistry;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RelayMetricsTest {
 
     private final MetricRegistry registry = new MetricRegistry();
@@ -71,5 +73,24 @@ class RelayMetricsTest {
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void a_retired_product_leaves_the_registry_only_once_its_last_connection_closed() {
+        RelayMetrics.ProductMetrics ndm = metrics.product("ndm");
+        metrics.product("ndm-flow").requests.mark();
+        ndm.requests.mark();
+        ndm.error("timeout");
+        ndm.activeConnections.inc();
+
+        assertThat(metrics.retireIfIdle("ndm")).as("one connection still open").isFalse();
+        assertThat(registry.getMeters()).containsKey("fips-relay.ndm.requests");
+
+        ndm.activeConnections.dec();
+        assertThat(metrics.retireIfIdle("ndm")).isTrue();
+        assertThat(registry.getNames()).noneMatch(n -> n.startsWith("fips-relay.ndm."))
+                .contains("fips-relay.ndm-flow.requests");
+        assertThat(metrics.productIds()).containsExactly("ndm-flow");
+        assertThat(metrics.product("ndm").requests.getCount()).as("a product back later starts from zero").isZero();
     }
 }

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.codahale.metrics.MetricRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The per-address gauges follow what the upstream pool publishes, added and removed as addresses come and go. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class UpstreamStateGaugesTest {
 
     private final MetricRegistry registry = new MetricRegistry();

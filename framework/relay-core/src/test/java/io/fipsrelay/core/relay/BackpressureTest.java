@@ -2,40 +2,39 @@ package io.fipsrelay.core.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fipsrelay.testkit.KeyType;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RawResponse;
 import io.fipsrelay.testkit.RecordedRequest;
 import io.fipsrelay.testkit.RecordingIntake;
-import io.fipsrelay.testkit.TestPki;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A slow intake slows the agent down instead of filling the relay's memory. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BackpressureTest {
 
     /** What one exchange may hold: both directions' high-water marks plus a read buffer and TLS records each. */
     static final long BOUND = 2 * 256 * 1024 + 2 * 128 * 1024 + 64 * 1024;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final RelayBehindIntake relays = RelayBehindIntake.perTest().certificateFor("*.agent.ddog-gov.com");
 
     @Test
     void a_50MiB_upload_to_a_slow_reader_arrives_intact_with_bounded_buffering() throws Exception {
-        TestPki pki = TestPki.create("fips-relay test CA");
         int size = 50 * 1024 * 1024;
-        try (RecordingIntake intake = RecordingIntake.builder(pki.issue(KeyType.EC_P256, "*.agent.ddog-gov.com"))
-                .readBytesPerSecond(40L * 1024 * 1024).start();
-             RelayUnderTest relay = RelayUnderTest.start(pki.writeCaPem(dir.resolve("ca.pem")), intake.port(), "");
-             RawHttpClient client = RawHttpClient.connect(relay.port())) {
+        RelayUnderTest.WithIntake pair = relays.start(b -> b.readBytesPerSecond(40L * 1024 * 1024), "");
+        RecordingIntake intake = pair.intake();
+        RelayUnderTest relay = pair.relay();
+        try (RawHttpClient client = RawHttpClient.connect(relay.port())) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
                 try {
@@ -55,7 +54,8 @@ class BackpressureTest {
                 }
             });
             RawResponse response = client.readResponse();
-            sending.join();
+            // Bounded: a relay that stops reading must fail the test, not hang it.
+            sending.get(60, TimeUnit.SECONDS);
             assertThat(response.status()).isEqualTo(202);
             RecordedRequest r = intake.awaitRequests(1, Duration.ofSeconds(30)).get(0);
             assertThat(r.bodyLength()).isEqualTo(size);

@@ -5,52 +5,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RawResponse;
 import io.fipsrelay.testkit.RecordedRequest;
-import io.fipsrelay.testkit.RecordingIntake;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * limits.header-timeout (408 and close; trickling bytes do not extend it) and
  * limits.client-idle-timeout (a connection with no request in progress is closed), shortened to
  * 1 s and 2 s so the tests run in seconds; the 10 s and 60 s defaults are the same code.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ClientTimeoutsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String HEAD = "POST /api/v2/series HTTP/1.1\r\nHost: localhost\r\nDD-API-KEY: 0123456789\r\n"
             + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n";
 
-    @TempDir
-    static Path dir;
-    static RecordingIntake intake;
-    static RelayUnderTest relay;
-    static RelayUnderTest.WithIntake setup;
-
-    @BeforeAll
-    static void start() throws Exception {
-        setup = RelayUnderTest.behindIntake(dir, b -> b, "fips-relay.limits { header-timeout = 1s, client-idle-timeout = 2s }");
-        intake = setup.intake();
-        relay = setup.relay();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (setup != null) {
-            setup.close();
-        }
-    }
+    @RegisterExtension
+    static final RelayBehindIntake relay = RelayBehindIntake.started(b -> b, "fips-relay.limits { header-timeout = 1s, client-idle-timeout = 2s }");
 
     @BeforeEach
     void clear() {
-        intake.reset();
+        relay.intake().reset();
     }
 
     @Test
@@ -105,7 +87,7 @@ class ClientTimeoutsTest {
             sendInPieces(client, HEAD + "{}", 4, Duration.ofMillis(600));
             assertThat(client.readResponse().status()).isEqualTo(202);
         }
-        assertThat(intake.awaitRequests(1, WAIT)).hasSize(1);
+        assertThat(relay.intake().awaitRequests(1, WAIT)).hasSize(1);
     }
 
     @Test
@@ -116,7 +98,7 @@ class ClientTimeoutsTest {
                 assertThat(client.readResponse().status()).isEqualTo(202);
             }
         }
-        assertThat(intake.awaitRequests(3, WAIT)).hasSize(3);
+        assertThat(relay.intake().awaitRequests(3, WAIT)).hasSize(3);
     }
 
     @Test
@@ -127,7 +109,7 @@ class ClientTimeoutsTest {
             sendInPieces(client, "{\"a\":}", 6, Duration.ofMillis(1500));
             assertThat(client.readResponse().status()).isEqualTo(202);
         }
-        assertThat(intake.awaitRequests(1, WAIT).get(0).bodyText()).isEqualTo("{\"a\":}");
+        assertThat(relay.intake().awaitRequests(1, WAIT).get(0).bodyText()).isEqualTo("{\"a\":}");
     }
 
     @Test
@@ -167,7 +149,7 @@ class ClientTimeoutsTest {
     private static void assertServesAndNothingElseArrived() throws Exception {
         RawResponse ok = RawHttpClient.exchange(relay.port(), HEAD + "{}");
         assertThat(ok.status()).isEqualTo(202);
-        assertThat(intake.awaitRequests(1, WAIT)).extracting(RecordedRequest::target).containsExactly("/api/v2/series");
-        assertThat(intake.incompleteRequests()).isZero();
+        assertThat(relay.intake().awaitRequests(1, WAIT)).extracting(RecordedRequest::target).containsExactly("/api/v2/series");
+        assertThat(relay.intake().incompleteRequests()).isZero();
     }
 }

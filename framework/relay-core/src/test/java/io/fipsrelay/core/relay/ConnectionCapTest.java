@@ -3,42 +3,24 @@ package io.fipsrelay.core.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fipsrelay.testkit.RawHttpClient;
-import io.fipsrelay.testkit.RecordingIntake;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** limits.max-connections-per-listener: connections beyond it are closed at once, until some end. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConnectionCapTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String REQUEST = "GET /api/v1/validate HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
-    @TempDir
-    static Path dir;
-    static RecordingIntake intake;
-    static RelayUnderTest relay;
-    static RelayUnderTest.WithIntake setup;
-
-    @BeforeAll
-    static void start() throws Exception {
-        setup = RelayUnderTest.behindIntake(dir, b -> b, "fips-relay.limits.max-connections-per-listener = 3");
-        intake = setup.intake();
-        relay = setup.relay();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (setup != null) {
-            setup.close();
-        }
-    }
+    @RegisterExtension
+    static final RelayBehindIntake relay = RelayBehindIntake.started(b -> b, "fips-relay.limits.max-connections-per-listener = 3");
 
     @Test
     void the_connection_beyond_the_cap_is_closed_and_a_freed_place_is_served_again() throws Exception {
@@ -87,7 +69,7 @@ class ConnectionCapTest {
     }
 
     private static long capRefusals() {
-        return relay.metrics.registry().getMeters().entrySet().stream()
+        return relay.relay().metrics.registry().getMeters().entrySet().stream()
                 .filter(e -> e.getKey().endsWith("metrics.errors.connection-cap"))
                 .mapToLong(e -> e.getValue().getCount()).sum();
     }

@@ -3,15 +3,11 @@ package io.fipsrelay.core.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fipsrelay.testkit.Fault;
-import io.fipsrelay.testkit.KeyType;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RawResponse;
 import io.fipsrelay.testkit.RecordingIntake;
-import io.fipsrelay.testkit.ServerIdentity;
-import io.fipsrelay.testkit.TestPki;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every intake fault, several agents at once: each request is delivered exactly once and answered
@@ -36,23 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The one window where a request is both delivered and answered 5xx: the intake had the whole
  * request and then failed to answer in time (STALL: 504) or answered 5xx itself (ANSWER_5XX).
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FaultMatrixTest {
 
     static final int CLIENTS = 4;
     static final int REQUESTS_PER_CLIENT = 6;
     static final Map<String, String> TABLE = new ConcurrentHashMap<>();
 
-    @TempDir
-    static Path dir;
-    static ServerIdentity identity;
-    static Path ca;
-
-    @BeforeAll
-    static void pki() throws Exception {
-        TestPki pki = TestPki.create("fault matrix CA");
-        identity = pki.issue(KeyType.EC_P256, "*.agent.ddog-gov.com");
-        ca = pki.writeCaPem(dir.resolve("ca.pem"));
-    }
+    @RegisterExtension
+    static final RelayBehindIntake relays = RelayBehindIntake.perTest().certificateFor("*.agent.ddog-gov.com");
 
     @AfterAll
     static void printTable() {
@@ -76,52 +65,52 @@ class FaultMatrixTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("faults")
     void nothing_is_lost_or_doubled(Fault fault, Set<Integer> deliveredAndFailedAllowedWith) throws Exception {
-        try (RecordingIntake intake = RecordingIntake.builder(identity).fault(fault).start();
-             RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(), "fips-relay.upstream { health { interval = 200ms, fall = 2, rise = 1 } }\n"
-                     // Only a stalled intake should meet the response timeout; elsewhere a loaded CI machine must not.
-                     + (fault.mode() == Fault.Mode.STALL ? "fips-relay.upstream.response-timeout = 500ms" : ""))) {
-            Map<String, Integer> answers = new ConcurrentHashMap<>();
-            Map<String, String> lost = new ConcurrentHashMap<>();
-            ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-            List<Future<?>> clients = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                int client = c;
-                // Flapping is only interesting when the requests span several up and down phases.
-                long pauseMillis = fault.mode() == Fault.Mode.FLAP ? 150 : 0;
-                clients.add(pool.submit(() -> runClient(relay.port(), client, pauseMillis, answers, lost)));
-            }
-            for (Future<?> f : clients) {
-                f.get();
-            }
-            pool.shutdown();
-
-            intake.fault(Fault.NONE);
-            Map<String, Integer> deliveries = intake.deliveriesById();
-            int total = CLIENTS * REQUESTS_PER_CLIENT;
-            long ok = answers.values().stream().filter(s -> s / 100 == 2).count();
-            long failed = answers.values().stream().filter(s -> s >= 500).count();
-            long duplicated = deliveries.values().stream().filter(n -> n > 1).count();
-            TABLE.put(fault.toString(), "| " + fault + " | " + total + " | " + ok + " | " + failed + " | " + lost.size()
-                    + " | " + duplicated + " |");
-
-            assertThat(lost).as("requests with no answer").isEmpty();
-            assertThat(answers).hasSize(total);
-            assertThat(answers.values()).allSatisfy(s -> assertThat(s).isIn(200, 202, 502, 503, 504));
-            assertThat(duplicated).as("requests delivered more than once: %s", deliveries).isZero();
-            answers.forEach((id, status) -> {
-                int delivered = deliveries.getOrDefault(id, 0);
-                if (status / 100 == 2) {
-                    assertThat(delivered).as("2xx request %s delivered", id).isEqualTo(1);
-                } else if (delivered > 0) {
-                    assertThat(deliveredAndFailedAllowedWith).as("request %s delivered yet answered %d", id, status)
-                            .contains(status);
-                }
-            });
-            if (fault.mode() == Fault.Mode.NONE || fault.mode() == Fault.Mode.SLOW_READER) {
-                assertThat(ok).isEqualTo(total);
-            }
-            awaitServing(relay.port());
+        RelayUnderTest.WithIntake pair = relays.start(b -> b.fault(fault), "fips-relay.upstream { health { interval = 200ms, fall = 2, rise = 1 } }\n"
+                // Only a stalled intake should meet the response timeout; elsewhere a loaded CI machine must not.
+                + (fault.mode() == Fault.Mode.STALL ? "fips-relay.upstream.response-timeout = 500ms" : ""));
+        RecordingIntake intake = pair.intake();
+        RelayUnderTest relay = pair.relay();
+        Map<String, Integer> answers = new ConcurrentHashMap<>();
+        Map<String, String> lost = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        List<Future<?>> clients = new ArrayList<>();
+        for (int c = 0; c < CLIENTS; c++) {
+            int client = c;
+            // Flapping is only interesting when the requests span several up and down phases.
+            long pauseMillis = fault.mode() == Fault.Mode.FLAP ? 150 : 0;
+            clients.add(pool.submit(() -> runClient(relay.port(), client, pauseMillis, answers, lost)));
         }
+        for (Future<?> f : clients) {
+            f.get();
+        }
+        pool.shutdown();
+
+        intake.fault(Fault.NONE);
+        Map<String, Integer> deliveries = intake.deliveriesById();
+        int total = CLIENTS * REQUESTS_PER_CLIENT;
+        long ok = answers.values().stream().filter(s -> s / 100 == 2).count();
+        long failed = answers.values().stream().filter(s -> s >= 500).count();
+        long duplicated = deliveries.values().stream().filter(n -> n > 1).count();
+        TABLE.put(fault.toString(), "| " + fault + " | " + total + " | " + ok + " | " + failed + " | " + lost.size()
+                + " | " + duplicated + " |");
+
+        assertThat(lost).as("requests with no answer").isEmpty();
+        assertThat(answers).hasSize(total);
+        assertThat(answers.values()).allSatisfy(s -> assertThat(s).isIn(200, 202, 502, 503, 504));
+        assertThat(duplicated).as("requests delivered more than once: %s", deliveries).isZero();
+        answers.forEach((id, status) -> {
+            int delivered = deliveries.getOrDefault(id, 0);
+            if (status / 100 == 2) {
+                assertThat(delivered).as("2xx request %s delivered", id).isEqualTo(1);
+            } else if (delivered > 0) {
+                assertThat(deliveredAndFailedAllowedWith).as("request %s delivered yet answered %d", id, status)
+                        .contains(status);
+            }
+        });
+        if (fault.mode() == Fault.Mode.NONE || fault.mode() == Fault.Mode.SLOW_READER) {
+            assertThat(ok).isEqualTo(total);
+        }
+        awaitServing(relay.port());
     }
 
     private static void runClient(int port, int client, long pauseMillis, Map<String, Integer> answers,

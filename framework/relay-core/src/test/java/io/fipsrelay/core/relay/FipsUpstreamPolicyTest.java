@@ -13,8 +13,10 @@ import io.fipsrelay.testkit.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The relay speaks only FIPS-approved TLS to intakes, verifies them, and fails closed: an intake
  * that cannot meet the profile gets no byte of the request, the agent gets a 502 saying why.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FipsUpstreamPolicyTest {
 
     @TempDir

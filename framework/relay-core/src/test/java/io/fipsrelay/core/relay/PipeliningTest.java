@@ -6,48 +6,30 @@ import io.fipsrelay.testkit.CannedResponse;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RawResponse;
 import io.fipsrelay.testkit.RecordedRequest;
-import io.fipsrelay.testkit.RecordingIntake;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Several requests in one write: answered in order, one at a time; and once a request is refused,
  * nothing after it on that connection is ever read as a request.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PipeliningTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    @TempDir
-    static Path dir;
-    static RecordingIntake intake;
-    static RelayUnderTest relay;
-    static RelayUnderTest.WithIntake setup;
-
-    @BeforeAll
-    static void start() throws Exception {
-        // Each answer names the request it answers, so the order of answers can be checked.
-        setup = RelayUnderTest.behindIntake(dir, b -> b.respond(r -> CannedResponse.json(202, "{}").withHeader("X-Answers", r.target())), "");
-        intake = setup.intake();
-        relay = setup.relay();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (setup != null) {
-            setup.close();
-        }
-    }
+    // Each answer names the request it answers, so the order of answers can be checked.
+    @RegisterExtension
+    static final RelayBehindIntake relay = RelayBehindIntake.started(b -> b.respond(r -> CannedResponse.json(202, "{}").withHeader("X-Answers", r.target())), "");
 
     @BeforeEach
     void clear() {
-        intake.reset();
+        relay.intake().reset();
     }
 
     @Test
@@ -58,7 +40,7 @@ class PipeliningTest {
             assertThat(client.readResponse().header("X-Answers")).isEqualTo("/api/v1/validate?n=2");
             assertThat(client.readResponse().header("X-Answers")).isEqualTo("/api/v2/series?n=3");
         }
-        List<RecordedRequest> recorded = intake.awaitRequests(3, WAIT);
+        List<RecordedRequest> recorded = relay.intake().awaitRequests(3, WAIT);
         assertThat(recorded).extracting(RecordedRequest::target)
                 .containsExactly("/api/v2/series?n=1", "/api/v1/validate?n=2", "/api/v2/series?n=3");
         assertThat(recorded.get(0).bodyText()).isEqualTo("{\"a\":1}");
@@ -75,7 +57,7 @@ class PipeliningTest {
             assertThat(client.isClosedByPeer(WAIT)).isTrue();
         }
         assertThat(RawHttpClient.exchange(relay.port(), get("/api/v1/validate?after")).status()).isEqualTo(202);
-        assertThat(intake.awaitRequests(2, WAIT)).extracting(RecordedRequest::target)
+        assertThat(relay.intake().awaitRequests(2, WAIT)).extracting(RecordedRequest::target)
                 .containsExactly("/api/v2/series?n=1", "/api/v1/validate?after");
     }
 
@@ -90,9 +72,9 @@ class PipeliningTest {
             assertThat(client.isClosedByPeer(WAIT)).isTrue();
         }
         assertThat(RawHttpClient.exchange(relay.port(), get("/api/v1/validate?after")).status()).isEqualTo(202);
-        assertThat(intake.awaitRequests(1, WAIT)).extracting(RecordedRequest::target)
+        assertThat(relay.intake().awaitRequests(1, WAIT)).extracting(RecordedRequest::target)
                 .containsExactly("/api/v1/validate?after");
-        assertThat(intake.incompleteRequests()).isZero();
+        assertThat(relay.intake().incompleteRequests()).isZero();
     }
 
     @Test
@@ -103,7 +85,7 @@ class PipeliningTest {
             assertThat(client.readResponse().header("X-Answers")).isEqualTo("/api/v2/series");
             assertThat(client.readResponse().header("X-Answers")).isEqualTo("/api/v1/validate?n=2");
         }
-        List<RecordedRequest> recorded = intake.awaitRequests(2, WAIT);
+        List<RecordedRequest> recorded = relay.intake().awaitRequests(2, WAIT);
         assertThat(recorded).extracting(RecordedRequest::target).containsExactly("/api/v2/series", "/api/v1/validate?n=2");
         assertThat(recorded.get(0).bodyText()).isEqualTo(inner);
     }
@@ -119,7 +101,7 @@ class PipeliningTest {
             assertThat(client.isClosedByPeer(WAIT)).isTrue();
         }
         assertThat(RawHttpClient.exchange(relay.port(), get("/api/v1/validate?after")).status()).isEqualTo(202);
-        assertThat(intake.awaitRequests(2, WAIT)).extracting(RecordedRequest::target)
+        assertThat(relay.intake().awaitRequests(2, WAIT)).extracting(RecordedRequest::target)
                 .containsExactly("/api/v1/validate?n=1", "/api/v1/validate?after");
     }
 

@@ -6,46 +6,28 @@ import io.fipsrelay.core.tls.FipsTlsProfile;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RawResponse;
 import io.fipsrelay.testkit.RecordedRequest;
-import io.fipsrelay.testkit.RecordingIntake;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The agent's requests through the relay to a real TLS intake: what arrives is what was sent. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RelayEndToEndTest {
 
-    @TempDir
-    static Path dir;
-    static RecordingIntake intake;
-    static RelayUnderTest relay;
-    static RelayUnderTest.WithIntake setup;
-
-    @BeforeAll
-    static void start() throws Exception {
-        setup = RelayUnderTest.behindIntake(dir, b -> b, "");
-        intake = setup.intake();
-        relay = setup.relay();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (setup != null) {
-            setup.close();
-        }
-    }
+    @RegisterExtension
+    static final RelayBehindIntake relay = RelayBehindIntake.started(b -> b, "");
 
     @BeforeEach
     void clear() {
-        intake.reset();
+        relay.intake().reset();
     }
 
     @Test
@@ -64,11 +46,11 @@ class RelayEndToEndTest {
             assertThat(response.status()).isEqualTo(202);
             assertThat(response.bodyText()).isEqualTo("{}");
         }
-        RecordedRequest r = intake.awaitRequests(1, Duration.ofSeconds(10)).get(0);
+        RecordedRequest r = relay.intake().awaitRequests(1, Duration.ofSeconds(10)).get(0);
         assertThat(r.method()).isEqualTo("POST");
         assertThat(r.target()).isEqualTo("/api/v2/series?dd-api-key-check=1&x=%2F");
         assertThat(r.body()).isEqualTo(body);
-        assertThat(r.header("Host")).isEqualTo("metrics.agent.ddog-gov.com:" + intake.port());
+        assertThat(r.header("Host")).isEqualTo("metrics.agent.ddog-gov.com:" + relay.intake().port());
         assertThat(r.headers("Host")).hasSize(1);
         assertThat(r.sni()).isEqualTo("metrics.agent.ddog-gov.com");
         assertThat(r.header("DD-API-KEY")).isEqualTo("0123456789abcdef");
@@ -86,7 +68,7 @@ class RelayEndToEndTest {
                 + "5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n";
         RawResponse response = RawHttpClient.exchange(relay.port(), raw);
         assertThat(response.status()).isEqualTo(202);
-        RecordedRequest r = intake.awaitRequests(1, Duration.ofSeconds(10)).get(0);
+        RecordedRequest r = relay.intake().awaitRequests(1, Duration.ofSeconds(10)).get(0);
         assertThat(r.chunked()).isTrue();
         assertThat(r.bodyText()).isEqualTo("hello, world");
         assertThat(r.header("Content-Type")).isEqualTo("application/msgpack");
@@ -94,7 +76,7 @@ class RelayEndToEndTest {
 
     @Test
     void twenty_requests_on_one_connection_reuse_the_upstream_connection() throws Exception {
-        int handshakesBefore = intake.handshakes();
+        int handshakesBefore = relay.intake().handshakes();
         try (RawHttpClient client = RawHttpClient.connect(relay.port())) {
             for (int i = 0; i < 20; i++) {
                 byte[] body = ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
@@ -102,8 +84,8 @@ class RelayEndToEndTest {
                 assertThat(client.readResponse().status()).isEqualTo(202);
             }
         }
-        assertThat(intake.awaitRequests(20, Duration.ofSeconds(10))).hasSize(20);
-        assertThat(intake.handshakes() - handshakesBefore).isLessThanOrEqualTo(2);
+        assertThat(relay.intake().awaitRequests(20, Duration.ofSeconds(10))).hasSize(20);
+        assertThat(relay.intake().handshakes() - handshakesBefore).isLessThanOrEqualTo(2);
     }
 
     @Test
@@ -117,7 +99,7 @@ class RelayEndToEndTest {
             client.send("POST /support/flare/12345 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}");
             assertThat(client.readResponse().status()).isEqualTo(202);
         }
-        List<RecordedRequest> rs = intake.awaitRequests(3, Duration.ofSeconds(10));
+        List<RecordedRequest> rs = relay.intake().awaitRequests(3, Duration.ofSeconds(10));
         assertThat(rs.get(0).method()).isEqualTo("HEAD");
         assertThat(rs.get(0).sni()).isEqualTo("flare.ddog-gov.com");
         assertThat(rs.get(0).header("Host")).startsWith("flare.ddog-gov.com");
@@ -132,7 +114,7 @@ class RelayEndToEndTest {
                 + "X-Hop: secret\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nUpgrade: h2c\r\nProxy-Connection: keep-alive\r\n"
                 + "DD-A: 1\r\nDD-B: 2\r\nContent-Length: 2\r\n\r\n{}";
         assertThat(RawHttpClient.exchange(relay.port(), raw).status()).isEqualTo(202);
-        RecordedRequest r = intake.awaitRequests(1, Duration.ofSeconds(10)).get(0);
+        RecordedRequest r = relay.intake().awaitRequests(1, Duration.ofSeconds(10)).get(0);
         List<String> names = r.headers().stream().map(h -> h.name().toLowerCase()).toList();
         assertThat(names).doesNotContain("connection", "x-hop", "keep-alive", "te", "upgrade", "proxy-connection");
         assertThat(names).containsSubsequence("host", "dd-a", "dd-b", "content-length");
@@ -147,7 +129,7 @@ class RelayEndToEndTest {
             client.send("{\"\"}".getBytes(StandardCharsets.US_ASCII));
             assertThat(client.readResponse().status()).isEqualTo(202);
         }
-        assertThat(intake.awaitRequests(1, Duration.ofSeconds(10)).get(0).bodyText()).isEqualTo("{\"\"}");
+        assertThat(relay.intake().awaitRequests(1, Duration.ofSeconds(10)).get(0).bodyText()).isEqualTo("{\"\"}");
     }
 
     static byte[] randomBytes(int n, long seed) {

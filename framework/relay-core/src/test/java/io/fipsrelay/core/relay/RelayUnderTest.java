@@ -9,11 +9,7 @@ import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.settings.SettingsLoader;
 import io.fipsrelay.core.tls.FipsTlsContext;
 import io.fipsrelay.testkit.FreePorts;
-import io.fipsrelay.testkit.KeyType;
 import io.fipsrelay.testkit.RecordingIntake;
-import io.fipsrelay.testkit.ServerIdentity;
-import io.fipsrelay.testkit.TestPki;
-import java.util.function.UnaryOperator;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -58,29 +54,12 @@ public final class RelayUnderTest implements AutoCloseable {
         return new RelayUnderTest(settings, engine, metrics);
     }
 
-    /** A relay in front of a recording TLS intake whose certificate covers every *.ddog-gov.com intake name. */
+    /** A relay in front of a recording TLS intake (see {@link RelayBehindIntake}). */
     public record WithIntake(RecordingIntake intake, RelayUnderTest relay) implements AutoCloseable {
         @Override
         public void close() {
             relay.close();
             intake.close();
-        }
-    }
-
-    /**
-     * The setup most relay tests share: a test CA, an intake built with {@code intakeOptions}
-     * (responders, faults), and a relay trusting that CA with {@code extraHocon}.
-     */
-    public static WithIntake behindIntake(Path dir, UnaryOperator<RecordingIntake.Builder> intakeOptions, String extraHocon)
-            throws Exception {
-        TestPki pki = TestPki.create("fips-relay test CA");
-        ServerIdentity id = pki.issue(KeyType.EC_P256, "*.ddog-gov.com", "*.agent.ddog-gov.com");
-        RecordingIntake intake = intakeOptions.apply(RecordingIntake.builder(id)).start();
-        try {
-            return new WithIntake(intake, start(pki.writeCaPem(dir.resolve("ca.pem")), intake.port(), extraHocon));
-        } catch (Exception e) {
-            intake.close();
-            throw e;
         }
     }
 

@@ -5,37 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RawResponse;
 import io.fipsrelay.testkit.RecordedRequest;
-import io.fipsrelay.testkit.RecordingIntake;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The request rules of docs/http-policy.md, each case sent as raw bytes over a real socket to a
- * running relay in front of a real TLS intake. A refused request gets its status as a JSON answer
+ * running relay in front of a real TLS relay.intake(). A refused request gets its status as a JSON answer
  * with {@code Connection: close}, the connection is closed, no byte of it reaches the intake
  * (nothing recorded, nothing half-received), and the relay serves the next agent normally.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RequestPolicyTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final AtomicInteger FOLLOW_UPS = new AtomicInteger();
-
-    @TempDir
-    static Path dir;
-    static RecordingIntake intake;
-    static RelayUnderTest relay;
-    static RelayUnderTest.WithIntake setup;
 
     /** One rule broken by one request: what is sent and the status it must get. */
     record Case(String rule, int status, byte[] raw) {
@@ -45,24 +38,13 @@ class RequestPolicyTest {
         }
     }
 
-    @BeforeAll
-    static void start() throws Exception {
-        // The documented defaults: the cases below are written against them.
-        setup = RelayUnderTest.behindIntake(dir, b -> b, "");
-        intake = setup.intake();
-        relay = setup.relay();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (setup != null) {
-            setup.close();
-        }
-    }
+    // The documented defaults: the cases below are written against them.
+    @RegisterExtension
+    static final RelayBehindIntake relay = RelayBehindIntake.started(b -> b, "");
 
     @BeforeEach
     void clear() {
-        intake.reset();
+        relay.intake().reset();
     }
 
     // ------------------------------------------------------------------ framing (RFC 9112 6, 7)
@@ -222,7 +204,7 @@ class RequestPolicyTest {
 
     @Test
     void the_cases_are_written_against_the_documented_defaults() {
-        var limits = relay.settings.limits();
+        var limits = relay.relay().settings.limits();
         assertThat(limits.maxRequestLine()).isEqualTo(8 * 1024);
         assertThat(limits.maxHeaderSection()).isEqualTo(64 * 1024);
         assertThat(limits.maxHeaderFields()).isEqualTo(100);
@@ -242,21 +224,21 @@ class RequestPolicyTest {
                 + "Content-Length: 2\r\n\r\n{}";
         assertThat(RawHttpClient.exchange(relay.port(), other).status()).isEqualTo(202);
 
-        var recorded = intake.awaitRequests(2, WAIT);
+        var recorded = relay.intake().awaitRequests(2, WAIT);
         assertThat(recorded.get(0).target()).isEqualTo("/api/v1/validate?x=1");
         assertThat(recorded.get(0).sni()).isEqualTo("api.ddog-gov.com");
-        assertThat(recorded.get(0).headers("Host")).containsExactly("api.ddog-gov.com:" + intake.port());
+        assertThat(recorded.get(0).headers("Host")).containsExactly("api.ddog-gov.com:" + relay.intake().port());
         // The authority says flare; the path says series, so it goes where series goes.
         assertThat(recorded.get(1).target()).isEqualTo("/api/v2/series");
         assertThat(recorded.get(1).sni()).isEqualTo("metrics.agent.ddog-gov.com");
-        assertThat(recorded.get(1).headers("Host")).containsExactly("metrics.agent.ddog-gov.com:" + intake.port());
+        assertThat(recorded.get(1).headers("Host")).containsExactly("metrics.agent.ddog-gov.com:" + relay.intake().port());
     }
 
     @Test
     void a_405_names_the_configured_methods_in_allow() throws Exception {
         RawResponse r = RawHttpClient.exchange(relay.port(), "CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example\r\n\r\n");
         assertThat(r.status()).isEqualTo(405);
-        assertThat(r.header("Allow")).isEqualTo(String.join(", ", relay.settings.limits().allowedMethods()));
+        assertThat(r.header("Allow")).isEqualTo(String.join(", ", relay.relay().settings.limits().allowedMethods()));
     }
 
     @Test
@@ -268,7 +250,7 @@ class RequestPolicyTest {
         String chunked = "POST /api/v0.2/traces HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: Chunked\r\n\r\n"
                 + "2;name=\"v\" ; x\r\n{}\r\n0\r\nX-Checksum: 1\r\n\r\n";
         assertThat(RawHttpClient.exchange(relay.port(), chunked).status()).isEqualTo(202);
-        assertThat(intake.awaitRequests(2, WAIT)).extracting(RecordedRequest::target)
+        assertThat(relay.intake().awaitRequests(2, WAIT)).extracting(RecordedRequest::target)
                 .containsExactly("/api/v1/check_run?a=b%2Fc&x=~1", "/api/v0.2/traces");
     }
 
@@ -289,8 +271,8 @@ class RequestPolicyTest {
         RawResponse ok = RawHttpClient.exchange(relay.port(),
                 "POST " + marker + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}");
         assertThat(ok.status()).isEqualTo(202);
-        assertThat(intake.awaitRequests(1, WAIT)).extracting(RecordedRequest::target).containsExactly(marker);
-        assertThat(intake.incompleteRequests()).as("requests the intake saw only part of").isZero();
+        assertThat(relay.intake().awaitRequests(1, WAIT)).extracting(RecordedRequest::target).containsExactly(marker);
+        assertThat(relay.intake().incompleteRequests()).as("requests the intake saw only part of").isZero();
     }
 
     private static Case raw(String rule, int status, String text) {

@@ -20,9 +20,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Unbinding a product (a removed plugin) stops its listener and drains its connections, and only its. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UnbindDrainTest {
 
     @TempDir

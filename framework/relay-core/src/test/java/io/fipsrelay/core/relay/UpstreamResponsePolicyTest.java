@@ -6,23 +6,21 @@ import io.fipsrelay.testkit.CannedResponse;
 import io.fipsrelay.testkit.RawHttpClient;
 import io.fipsrelay.testkit.RawResponse;
 import io.fipsrelay.testkit.RecordedRequest;
-import io.fipsrelay.testkit.RecordingIntake;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -32,17 +30,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * stand-in intake keeps its side open after such an answer, so reuse would be seen: the next
  * request would arrive on the same connection id.
  */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UpstreamResponsePolicyTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Map<String, byte[]> ANSWERS = new ConcurrentHashMap<>();
     private static final AtomicInteger CASES = new AtomicInteger();
-
-    @TempDir
-    static Path dir;
-    static RecordingIntake intake;
-    static RelayUnderTest relay;
-    static RelayUnderTest.WithIntake setup;
 
     record Case(String rule, byte[] answer) {
         @Override
@@ -51,26 +44,15 @@ class UpstreamResponsePolicyTest {
         }
     }
 
-    @BeforeAll
-    static void start() throws Exception {
-        setup = RelayUnderTest.behindIntake(dir, b -> b.respond(r -> {
-            byte[] raw = ANSWERS.get(r.path());
-            return raw != null ? CannedResponse.raw(raw) : CannedResponse.accepted();
-        }), "fips-relay.relay.io-threads = 1"); // one I/O thread, one pool: each next request could reuse the connection
-        intake = setup.intake();
-        relay = setup.relay();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (setup != null) {
-            setup.close();
-        }
-    }
+    @RegisterExtension
+    static final RelayBehindIntake relay = RelayBehindIntake.started(b -> b.respond(r -> {
+        byte[] raw = ANSWERS.get(r.path());
+        return raw != null ? CannedResponse.raw(raw) : CannedResponse.accepted();
+    }), "fips-relay.relay.io-threads = 1"); // one I/O thread, one pool: each next request could reuse the connection
 
     @BeforeEach
     void clear() {
-        intake.reset();
+        relay.intake().reset();
     }
 
     static Stream<Case> malformedHeads() {
@@ -128,7 +110,7 @@ class UpstreamResponsePolicyTest {
             assertThat(answer.header("Content-Type")).isEqualTo("application/json");
             assertThat(answer.header("Connection")).isEqualTo("close");
             assertThat(answer.bodyText()).contains("\"error\":\"bad gateway\"").contains("\"product\":\"metrics\"")
-                    .contains("\"upstream\":\"metrics.agent.ddog-gov.com:" + intake.port() + "\"")
+                    .contains("\"upstream\":\"metrics.agent.ddog-gov.com:" + relay.intake().port() + "\"")
                     .contains("invalid HTTP response from");
             assertThat(client.isClosedByPeer(WAIT)).isTrue();
         }
@@ -161,7 +143,7 @@ class UpstreamResponsePolicyTest {
             assertThat(second.status()).isEqualTo(202);
             assertThat(second.bodyText()).isEqualTo("{}");
         }
-        List<RecordedRequest> recorded = intake.awaitRequests(2, WAIT);
+        List<RecordedRequest> recorded = relay.intake().awaitRequests(2, WAIT);
         assertThat(recorded.get(1).connectionId()).isNotEqualTo(recorded.get(0).connectionId());
     }
 
@@ -195,15 +177,15 @@ class UpstreamResponsePolicyTest {
         }
         assertThat(RawHttpClient.exchange(relay.port(), "GET /api/v2/series HTTP/1.1\r\nHost: localhost\r\n\r\n").status())
                 .isEqualTo(202);
-        List<RecordedRequest> recorded = intake.awaitRequests(2, WAIT);
+        List<RecordedRequest> recorded = relay.intake().awaitRequests(2, WAIT);
         assertThat(recorded.get(1).connectionId()).isEqualTo(recorded.get(0).connectionId());
     }
 
     private static void assertTheNextRequestGetsAFreshUpstreamConnection() throws Exception {
-        RecordedRequest broken = intake.awaitRequests(1, WAIT).get(0);
+        RecordedRequest broken = relay.intake().awaitRequests(1, WAIT).get(0);
         RawResponse ok = RawHttpClient.exchange(relay.port(), "GET /api/v2/series HTTP/1.1\r\nHost: localhost\r\n\r\n");
         assertThat(ok.status()).isEqualTo(202);
-        RecordedRequest next = intake.awaitRequests(2, WAIT).get(1);
+        RecordedRequest next = relay.intake().awaitRequests(2, WAIT).get(1);
         assertThat(next.connectionId()).as("upstream connection of the next request").isNotEqualTo(broken.connectionId());
     }
 

@@ -11,10 +11,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The operator's file is validated whole: every problem is named with its key path. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SettingsLoaderTest {
 
     static final Product METRICS = Product.of("metrics", 1, "metrics.agent")
@@ -94,8 +97,81 @@ class SettingsLoaderTest {
         assertThatThrownBy(() -> load(ca() + "fips-relay.products.metricz.enabled = false\nfips-relay.products.logs.portt = 1"))
                 .isInstanceOf(SettingsException.class)
                 .satisfies(e -> assertThat(((SettingsException) e).problems()).hasSize(2))
-                .hasMessageContaining("fips-relay.products.metricz.enabled: unknown product metricz")
+                .hasMessageContaining("fips-relay.products.metricz: unknown product metricz")
                 .hasMessageContaining("fips-relay.products.logs.portt: unknown key");
+    }
+
+    @Test
+    void a_misspelt_block_is_refused_even_when_empty() {
+        assertThatThrownBy(() -> load(ca() + "fips-relay.produtcs { }\nfips-relay.upstream.helth { }\nfips-relay.products.metricz { }"))
+                .isInstanceOf(SettingsException.class)
+                .satisfies(e -> assertThat(((SettingsException) e).problems()).containsExactlyInAnyOrder(
+                        "fips-relay.produtcs: unknown key (did you mean fips-relay.products?)",
+                        "fips-relay.upstream.helth: unknown key (did you mean fips-relay.upstream.health?)",
+                        "fips-relay.products.metricz: unknown product metricz (known: [logs, metrics])"));
+    }
+
+    @Test
+    void a_misspelt_block_is_one_problem_however_many_keys_it_holds() {
+        assertThatThrownBy(() -> load(ca() + "fips-relay.upstrem { port = 8443, retries = 2 }"))
+                .satisfies(e -> assertThat(((SettingsException) e).problems())
+                        .containsExactly("fips-relay.upstrem: unknown key (did you mean fips-relay.upstream?)"));
+    }
+
+    @Test
+    void known_blocks_may_be_empty() throws Exception {
+        assertThat(load(ca() + "fips-relay { upstream.health { }, products { metrics { } }, dns.hosts { } }").upstream().retries())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void the_low_water_mark_must_be_below_the_high_water_mark() {
+        assertThatThrownBy(() -> load(ca() + "fips-relay.relay { high-water-mark = 64KiB, low-water-mark = 64KiB }"))
+                .hasMessageContaining("fips-relay.relay.low-water-mark: 64KiB must be below fips-relay.relay.high-water-mark (64KiB)");
+    }
+
+    @Test
+    void the_replay_buffer_must_fit_in_the_total() {
+        assertThatThrownBy(() -> load(ca() + "fips-relay.upstream { replay-buffer = 2MiB, replay-buffer-total = 1MiB }"))
+                .hasMessageContaining("fips-relay.upstream.replay-buffer: 2MiB must not be above fips-relay.upstream.replay-buffer-total (1MiB)");
+    }
+
+    @Test
+    void the_request_line_limit_must_fit_in_the_header_section_limit() {
+        assertThatThrownBy(() -> load(ca() + "fips-relay.limits { max-request-line = 16KiB, max-header-section = 8KiB }"))
+                .hasMessageContaining("fips-relay.limits.max-request-line: 16KiB must not be above fips-relay.limits.max-header-section (8KiB)");
+    }
+
+    @Test
+    void a_port_range_start_that_pushes_a_product_beyond_port_65535_names_the_product() throws Exception {
+        SettingsLoader withFarOffset = loader(Map.of()).addProducts(List.of(Product.of("far", 100, "far-intake")), ConfigFactory.empty());
+        assertThatThrownBy(() -> withFarOffset.load(SettingsLoader.parseString(ca() + "fips-relay.listen.port-range-start = 65440")))
+                .satisfies(e -> assertThat(((SettingsException) e).problems()).containsExactly(
+                        "fips-relay.products.far.port: listen.port-range-start 65440 + offset 100 is 65540, beyond port 65535:"
+                                + " set fips-relay.products.far.port or a lower listen.port-range-start"));
+        // An explicit port, or the product turned off, settles it.
+        assertThat(withFarOffset.load(SettingsLoader.parseString(ca() + "fips-relay { listen.port-range-start = 65440, products.far.port = 9900 }"))
+                .product("far").orElseThrow().port()).isEqualTo(9900);
+        assertThat(withFarOffset.load(SettingsLoader.parseString(ca() + "fips-relay { listen.port-range-start = 65440, products.far.enabled = false }"))
+                .enabledProducts()).extracting(RelaySettings.ProductSettings::id).containsExactly("metrics", "logs");
+    }
+
+    @Test
+    void every_relation_and_range_problem_is_reported_at_once() {
+        assertThatThrownBy(() -> load(ca() + "fips-relay { upstream.max-idle-per-host = -5, limits.max-connections-per-listener = 0,"
+                + " limits.max-header-fields = -1, relay.low-water-mark = 1MiB }"))
+                .satisfies(e -> assertThat(((SettingsException) e).problems()).containsExactlyInAnyOrder(
+                        "fips-relay.upstream.max-idle-per-host: -5 is not in 0..4096",
+                        "fips-relay.limits.max-connections-per-listener: 0 is not in 1..100000",
+                        "fips-relay.limits.max-header-fields: -1 is not in 1..10000",
+                        "fips-relay.relay.low-water-mark: 1MiB must be below fips-relay.relay.high-water-mark (256KiB)"));
+    }
+
+    @Test
+    void a_count_with_a_fraction_is_refused_rather_than_rounded() {
+        assertThatThrownBy(() -> load(ca() + "fips-relay.upstream.retries = 2.5"))
+                .satisfies(e -> assertThat(((SettingsException) e).problems())
+                        .containsExactly("fips-relay.upstream.retries: 2.5 is not a whole number in 0..10"));
     }
 
     @Test

@@ -12,6 +12,12 @@ public record ProductRates(double requestsPerSecond, double bytesInPerSecond, do
 
     public static final ProductRates IDLE = new ProductRates(0, 0, 0, 0);
 
+    /** Both intervals' traffic together (a plugin's products). */
+    public ProductRates plus(ProductRates other) {
+        return new ProductRates(requestsPerSecond + other.requestsPerSecond, bytesInPerSecond + other.bytesInPerSecond,
+                bytesOutPerSecond + other.bytesOutPerSecond, serverErrorsPerSecond + other.serverErrorsPerSecond);
+    }
+
     /** Share of the interval's requests answered 5xx; null when there were none (no rate to speak of). */
     public Double errorRate() {
         return requestsPerSecond > 0 ? Math.min(1.0, serverErrorsPerSecond / requestsPerSecond) : null;

@@ -35,12 +35,14 @@ public final class RelayStatusSource {
     private final ThroughputHistory history;
     private final UpstreamStateGauges upstreams;
     private final RelayHealth health;
+    private final PluginInventory plugins;
+    private final PluginSummaries pluginSummaries;
     private final long startedAtMillis = System.currentTimeMillis();
 
     public RelayStatusSource(RelaySettings settings, FipsReport fips, RelayMetrics metrics,
                              Supplier<List<RelaySettings.ProductSettings>> expected,
                              Supplier<Map<String, InetSocketAddress>> bound, ThroughputHistory history,
-                             UpstreamStateGauges upstreams, RelayHealth health) {
+                             UpstreamStateGauges upstreams, RelayHealth health, PluginInventory plugins) {
         this.settings = settings;
         this.fips = fips;
         this.metrics = metrics;
@@ -49,6 +51,8 @@ public final class RelayStatusSource {
         this.history = history;
         this.upstreams = upstreams;
         this.health = health;
+        this.plugins = plugins;
+        this.pluginSummaries = new PluginSummaries(metrics);
     }
 
     public StatusDocument current() {
@@ -63,13 +67,21 @@ public final class RelayStatusSource {
         Set<String> ids = new LinkedHashSet<>(configured.keySet());
         new java.util.TreeSet<>(metrics.productIds()).forEach(ids::add);
         Map<String, InetSocketAddress> listening = bound.get();
+        List<PluginInventory.Plugin> loaded = plugins.plugins();
+        Map<String, String> owners = plugins.productOwners();
 
         List<StatusDocument.Product> products = new ArrayList<>();
         for (String id : ids) {
             RelaySettings.ProductSettings p = configured.get(id);
+            // A product that should listen gets instruments; any other is read only if it still has them
+            // (the sampler may retire a removed plugin's product meanwhile).
+            RelayMetrics.ProductMetrics m = p != null ? metrics.product(id) : metrics.existing(id).orElse(null);
+            if (m == null) {
+                continue;
+            }
             List<String> servers = p == null ? List.of() : servers(p);
             ProductRates rates = latest == null ? ProductRates.IDLE : latest.rates(id);
-            products.add(product(id, p, listening.containsKey(id), servers, rates,
+            products.add(product(id, m, owners.get(id), p, listening.containsKey(id), servers, rates,
                     states.stream().filter(s -> servers.contains(s.server())).toList()));
         }
 
@@ -81,18 +93,19 @@ public final class RelayStatusSource {
                 new StatusDocument.Fips(fips.moduleVersion(), fips.jsseVersion(), FipsReport.CMVP_CERTIFICATE,
                         FipsReadiness.ready(), fips.approvedOnly(), fips.selfTestStatus(), fips.nativeVariant(),
                         fips.nativeFeatures(), fips.startupMillis(), settings.tls().protocols(), settings.tls().cipherSuites()),
-                products, states, tls(), jvm(), history(samples, ids));
+                products, pluginSummaries.summaries(loaded, products, latest), plugins.refused(), plugins.events(),
+                states, tls(), jvm(), history(samples, ids, loaded));
     }
 
-    private StatusDocument.Product product(String id, RelaySettings.ProductSettings p, boolean listening,
+    private StatusDocument.Product product(String id, RelayMetrics.ProductMetrics m, String plugin,
+                                           RelaySettings.ProductSettings p, boolean listening,
                                            List<String> servers, ProductRates rates, List<UpstreamAddressState> states) {
-        RelayMetrics.ProductMetrics m = metrics.product(id);
         Map<String, Long> responses = new LinkedHashMap<>();
         for (int klass = 2; klass <= 5; klass++) {
             responses.put(klass + "xx", m.responses(klass));
         }
         Snapshot latency = m.upstreamLatency.getSnapshot();
-        return new StatusDocument.Product(id, p == null ? null : p.port(), listening, servers,
+        return new StatusDocument.Product(id, plugin, p == null ? null : p.port(), listening, servers,
                 new StatusDocument.Now(rates.requestsPerSecond(), rates.bytesInPerSecond(), rates.bytesOutPerSecond(),
                         rates.errorRate()),
                 new StatusDocument.Totals(m.requests.getCount(), m.requestBytes.getCount(), m.responseBytes.getCount(),
@@ -139,7 +152,8 @@ public final class RelayStatusSource {
         return g != null && g.getValue() instanceof Number n ? n.longValue() : -1;
     }
 
-    private static StatusDocument.History history(List<ThroughputSample> samples, Set<String> ids) {
+    private static StatusDocument.History history(List<ThroughputSample> samples, Set<String> ids,
+                                                  List<PluginInventory.Plugin> loaded) {
         long[] times = new long[samples.size()];
         Map<String, StatusDocument.Series> series = new LinkedHashMap<>();
         for (String id : ids) {
@@ -155,7 +169,7 @@ public final class RelayStatusSource {
                 e.getValue().bytesOutPerSecond()[i] = r.bytesOutPerSecond();
             }
         }
-        return new StatusDocument.History(times, series);
+        return new StatusDocument.History(times, series, PluginSummaries.history(loaded, times.length, series));
     }
 
     private static String version() {

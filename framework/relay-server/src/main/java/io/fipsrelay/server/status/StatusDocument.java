@@ -8,7 +8,8 @@ import java.util.Map;
  * Everything the dashboard shows, as served on /status.json. Byte figures are bytes, times are
  * epoch milliseconds or the unit their name says.
  */
-public record StatusDocument(Relay relay, Health health, Fips fips, List<Product> products,
+public record StatusDocument(Relay relay, Health health, Fips fips, List<Product> products, List<Plugin> plugins,
+                             List<PluginInventory.Refused> refusedPlugins, List<PluginEvent> pluginEvents,
                              List<UpstreamAddressState> upstreams, Tls tls, Jvm jvm, History history) {
 
     public record Relay(String version, String site, String listenAddress, int statusPort, long startedAtMillis,
@@ -26,9 +27,22 @@ public record StatusDocument(Relay relay, Health health, Fips fips, List<Product
     /**
      * One product: its listener, its rates over the last sample interval, totals since start,
      * upstream latency (recent-weighted percentiles) and the intake addresses it sends to.
+     *
+     * @param plugin the id of the plugin serving it; null when it comes from no plugin
      */
-    public record Product(String id, Integer port, boolean listening, List<String> servers, Now now, Totals totals,
+    public record Product(String id, String plugin, Integer port, boolean listening, List<String> servers, Now now, Totals totals,
                           Latency latency, long activeConnections, List<UpstreamAddressState> upstreams) {
+    }
+
+    /**
+     * One loaded plugin, what identifies its jar, and its products' figures together: rates summed
+     * over the last interval, totals summed since start, latency percentiles over all its products'
+     * requests (see {@link MergedLatency}).
+     *
+     * @param loadedBy {@code start} or {@code hot-plug}
+     */
+    public record Plugin(String id, String version, String jar, String jarSha256, long loadedAtMillis, String loadedBy,
+                         List<String> products, Now now, Totals totals, Latency latency, long activeConnections) {
     }
 
     /** @param errorRate share of requests answered 5xx in the interval; null without requests */
@@ -48,8 +62,11 @@ public record StatusDocument(Relay relay, Health health, Fips fips, List<Product
     public record Jvm(String runtime, long heapUsedBytes, long heapMaxBytes, int threads) {
     }
 
-    /** The kept samples: one time axis and, per product, one value per time. */
-    public record History(long[] times, Map<String, Series> products) {
+    /**
+     * The kept samples: one time axis and, per product, one value per time; per loaded plugin, the
+     * sum of its products' series.
+     */
+    public record History(long[] times, Map<String, Series> products, Map<String, Series> plugins) {
     }
 
     public record Series(double[] requestsPerSecond, double[] bytesInPerSecond, double[] bytesOutPerSecond) {

@@ -54,10 +54,24 @@ public final class StatusService implements AutoCloseable {
      */
     public static StatusService start(RelaySettings settings, FipsReport fips, RelayEngine engine,
                                       Supplier<List<RelaySettings.ProductSettings>> expected) throws BindFailure {
+        return start(settings, fips, engine, expected, PluginInventory.NONE);
+    }
+
+    /**
+     * @param expected the products that should have a listener now (health and the dashboard's cards)
+     * @param plugins the loaded plugins, which product each serves, refused jars and plugin events
+     * @throws BindFailure when the status port cannot be bound; nothing is left running then
+     */
+    public static StatusService start(RelaySettings settings, FipsReport fips, RelayEngine engine,
+                                      Supplier<List<RelaySettings.ProductSettings>> expected,
+                                      PluginInventory plugins) throws BindFailure {
         RelayMetrics metrics = engine.metrics();
         FipsGauges.register(metrics.registry(), fips);
         JvmGauges.register(metrics.registry());
         UpstreamStateGauges upstreams = new UpstreamStateGauges(metrics);
+        PluginInfoGauges pluginGauges = new PluginInfoGauges(metrics.registry(), plugins);
+        pluginGauges.refresh();
+        RemovedProducts removed = new RemovedProducts(metrics, plugins, engine::boundAddresses);
         ThroughputHistory history = new ThroughputHistory(settings.status().historySamples());
         ThroughputSampler sampler = ThroughputSampler.systemClock(metrics,
                 () -> expected.get().stream().map(RelaySettings.ProductSettings::id).toList(), history);
@@ -71,6 +85,8 @@ public final class StatusService implements AutoCloseable {
         sampling.scheduleAtFixedRate(() -> {
             try {
                 upstreams.refresh();
+                pluginGauges.refresh();
+                removed.run();
                 sampler.run();
             } catch (RuntimeException e) {
                 // A failed sample leaves a gap in the chart; the next one must still run.
@@ -81,13 +97,14 @@ public final class StatusService implements AutoCloseable {
         JmxReporter jmx = null;
         if (settings.status().jmx()) {
             jmx = JmxReporter.forRegistry(metrics.registry()).inDomain("fips-relay")
+                    .createsObjectNamesWith(new PluginObjectNames(plugins::productOwners))
                     .convertRatesTo(TimeUnit.SECONDS).convertDurationsTo(TimeUnit.MILLISECONDS).build();
             jmx.start();
         }
 
         StatusServer server = null;
         if (settings.statusEnabled()) {
-            server = new StatusServer(router(settings, fips, engine, expected, upstreams, history));
+            server = new StatusServer(router(settings, fips, engine, expected, upstreams, history, plugins, pluginGauges));
             String address = settings.listen().address();
             int port = settings.listen().statusPort();
             try {
@@ -105,16 +122,18 @@ public final class StatusService implements AutoCloseable {
 
     private static StatusRouter router(RelaySettings settings, FipsReport fips, RelayEngine engine,
                                        Supplier<List<RelaySettings.ProductSettings>> expected,
-                                       UpstreamStateGauges upstreams, ThroughputHistory history) {
+                                       UpstreamStateGauges upstreams, ThroughputHistory history,
+                                       PluginInventory plugins, PluginInfoGauges pluginGauges) {
         ObjectMapper json = new ObjectMapper();
         RelayHealth health = new RelayHealth(expected, engine::boundAddresses);
         RelayStatusSource source = new RelayStatusSource(settings, fips, engine.metrics(), expected,
-                engine::boundAddresses, history, upstreams, health);
+                engine::boundAddresses, history, upstreams, health, plugins);
         StaticAsset page = StaticAsset.classpath(ASSETS + "dashboard.html", "text/html; charset=utf-8");
         return new StatusRouter()
                 .route("/", () -> page.respond().withHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY))
                 .route("/status.json", new StatusJsonEndpoint(source, json))
-                .route("/metrics", new PrometheusEndpoint(new PrometheusExposition(engine.metrics().registry()), upstreams))
+                .route("/metrics", new PrometheusEndpoint(
+                        new PrometheusExposition(engine.metrics().registry(), plugins::productOwners), upstreams, pluginGauges))
                 .route("/healthz", new HealthEndpoint(health, json))
                 .route("/assets/dashboard.css", StaticAsset.classpath(ASSETS + "dashboard.css", "text/css; charset=utf-8"))
                 .route("/assets/dashboard.js", StaticAsset.classpath(ASSETS + "dashboard.js", "text/javascript; charset=utf-8"))

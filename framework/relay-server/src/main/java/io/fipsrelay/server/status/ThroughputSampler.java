@@ -51,11 +51,17 @@ public final class ThroughputSampler implements Runnable {
         long now = nanoTime.getAsLong();
         double seconds = (now - lastNanos) / 1e9;
         Map<String, ProductRates> rates = new LinkedHashMap<>();
-        for (String id : new java.util.TreeSet<>(metrics.productIds())) {
+        java.util.Set<String> present = new java.util.TreeSet<>(metrics.productIds());
+        // A retired product's counters are gone; if it comes back, it counts from zero again.
+        lastCounts.keySet().retainAll(present);
+        for (String id : present) {
             RelayMetrics.ProductMetrics p = metrics.product(id);
             long[] counts = {p.requests.getCount(), p.requestBytes.getCount(), p.responseBytes.getCount(), p.responses(5)};
             // A product first seen now had its instruments made within the last interval: count from zero.
             long[] before = lastCounts.getOrDefault(id, new long[counts.length]);
+            if (anyBelow(counts, before)) {
+                before = new long[counts.length]; // retired and back within one interval: counting from zero
+            }
             lastCounts.put(id, counts);
             if (started && seconds > 0) {
                 rates.put(id, new ProductRates((counts[0] - before[0]) / seconds, (counts[1] - before[1]) / seconds,
@@ -67,5 +73,14 @@ public final class ThroughputSampler implements Runnable {
             history.add(new ThroughputSample(wallMillis.getAsLong(), Map.copyOf(rates)));
         }
         started = true;
+    }
+
+    private static boolean anyBelow(long[] counts, long[] before) {
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] < before[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 }

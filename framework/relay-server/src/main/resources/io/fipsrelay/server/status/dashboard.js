@@ -7,7 +7,7 @@
     "#1c7ed6", "#ae3ec9", "#2b8a3e", "#c92a2a", "#364fc7", "#e67700", "#087f5b"];
   const MB = 1e6;
 
-  const state = { unit: "bytes", doc: null, mainChart: null, sparks: new Map(), colors: new Map(), timer: null };
+  const state = { unit: "bytes", view: "products", doc: null, mainChart: null, sparks: new Map(), colors: new Map(), timer: null };
 
   // ---------------------------------------------------------------- formatting
 
@@ -129,17 +129,88 @@
     return series.requestsPerSecond.map((_, i) => +((series.bytesInPerSecond[i] + series.bytesOutPerSecond[i]) / MB).toFixed(3));
   }
 
+  // Where a plugin event falls on the chart's category axis: a fractional sample index; null before
+  // the kept history. An event after the last sample sits at the right edge until the next sample.
+  function markPosition(times, t) {
+    if (!times.length || t < times[0]) return null;
+    for (let i = 0; i < times.length - 1; i++) {
+      if (t <= times[i + 1]) return i + (t - times[i]) / (times[i + 1] - times[i]);
+    }
+    return times.length - 1;
+  }
+
+  function eventMarks(doc) {
+    const marks = [];
+    for (const e of doc.pluginEvents) {
+      if (e.kind !== "hot-plugged" && e.kind !== "removed") continue;
+      const x = markPosition(doc.history.times, e.atMillis);
+      if (x !== null) marks.push({ x, kind: e.kind, plugin: e.plugin, atMillis: e.atMillis, detail: e.detail });
+    }
+    return marks;
+  }
+
+  // Hot plugs and removals as dashed vertical lines across the throughput chart, labelled with the
+  // plugin. Drawn here rather than with chartjs-plugin-annotation: one draw hook, no second webjar.
+  const eventMarkers = {
+    id: "eventMarkers",
+    afterDatasetsDraw(chart) {
+      const marks = chart.$eventMarks || [];
+      const x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx, last = chart.data.labels.length - 1;
+      if (!marks.length || last < 0) return;
+      ctx.save();
+      ctx.font = "600 11px system-ui, sans-serif";
+      ctx.textBaseline = "top";
+      for (const m of marks) {
+        const i = Math.min(Math.floor(m.x), last), f = m.x - i;
+        const px = i < last ? x.getPixelForValue(i) + f * (x.getPixelForValue(i + 1) - x.getPixelForValue(i)) : x.getPixelForValue(i);
+        const color = m.kind === "removed" ? "#d92d20" : "#12a150";
+        ctx.strokeStyle = color;
+        ctx.fillStyle = color;
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([5, 4]);
+        ctx.beginPath();
+        ctx.moveTo(px, area.top);
+        ctx.lineTo(px, area.bottom);
+        ctx.stroke();
+        const text = (m.kind === "removed" ? "\u2212 " : "+ ") + m.plugin;
+        const width = ctx.measureText(text).width;
+        ctx.textAlign = "left";
+        ctx.fillText(text, Math.min(px + 4, area.right - width), area.top + 2);
+      }
+      ctx.restore();
+    },
+  };
+
+  function renderEventList(marks) {
+    const list = document.getElementById("plugin-events");
+    list.textContent = "";
+    for (const m of marks) {
+      const li = el("li", m.kind);
+      li.dataset.kind = m.kind;
+      li.dataset.plugin = m.plugin;
+      const when = el("time", null, clock(m.atMillis));
+      when.dateTime = new Date(m.atMillis).toISOString();
+      li.append(el("span", "mark"), when,
+        document.createTextNode((m.kind === "removed" ? "removed " : "hot-plugged ") + m.plugin + (m.detail ? " (" + m.detail + ")" : "")));
+      list.append(li);
+    }
+  }
+
   function renderMainChart(doc) {
     const h = doc.history;
+    const series = state.view === "plugins" ? h.plugins : h.products;
+    document.getElementById("view-name").textContent = state.view === "plugins" ? "plugin" : "product";
     const minutes = Math.round(h.times.length * doc.relay.sampleIntervalSeconds / 60);
     const seconds = Math.round(h.times.length * doc.relay.sampleIntervalSeconds);
     document.getElementById("history-span").textContent =
       h.times.length ? "· last " + (seconds >= 90 ? minutes + " min" : seconds + " s") : "";
     document.getElementById("chart-empty").hidden = h.times.length > 0;
     const labels = h.times.map(clock);
-    const datasets = Object.keys(h.products).map(id => ({
+    const marks = eventMarks(doc);
+    renderEventList(marks);
+    const datasets = Object.keys(series).map(id => ({
       label: id,
-      data: seriesValues(h.products[id]),
+      data: seriesValues(series[id]),
       borderColor: colorOf(id),
       backgroundColor: colorOf(id),
       borderWidth: 2,
@@ -152,6 +223,7 @@
       state.mainChart = new Chart(document.getElementById("throughput-chart"), {
         type: "line",
         data: { labels, datasets },
+        plugins: [eventMarkers],
         options: {
           animation: false,
           responsive: true,
@@ -162,6 +234,7 @@
             y: { beginAtZero: true, grid: { color: "#eef1f6" }, ticks: { color: "#7d8aa0" },
                  title: { display: true, text: yTitle, color: "#7d8aa0" } },
           },
+          layout: { padding: { top: 16 } },
           plugins: {
             legend: { position: "bottom", labels: { usePointStyle: true, pointStyle: "circle", boxWidth: 7, boxHeight: 7,
               padding: 16, color: "#4a5870" } },
@@ -169,9 +242,12 @@
           },
         },
       });
+      state.mainChart.$eventMarks = marks;
+      state.mainChart.update("none");
       return;
     }
     const chart = state.mainChart;
+    chart.$eventMarks = marks;
     chart.data.labels = labels;
     chart.data.datasets = datasets;
     chart.options.scales.y.title.text = yTitle;
@@ -222,27 +298,19 @@
     const head = el("div", "card-head");
     const title = el("div", "card-title");
     const conns = p.activeConnections === 1 ? "1 connection" : p.activeConnections + " connections";
-    title.append(el("h3", null, p.id), el("span", "port", (p.port ? ":" + p.port : "no port") + " · " + conns));
+    title.append(el("h3", null, p.id), el("span", "port", (p.port ? ":" + p.port : "no port") + " · " + conns
+      + (p.plugin ? " · plugin " + p.plugin : "")));
     const status = p.listening ? el("span", "pill pill-good", "listening") : el("span", "pill pill-bad", "not listening");
     head.append(title, status);
 
-    const metrics = el("div", "metrics");
-    metrics.append(
-      metric("Requests / s", [fixed(p.now.requestsPerSecond)]),
-      metric("In", [mbps(p.now.bytesInPerSecond), "MB/s"]),
-      metric("Out", [mbps(p.now.bytesOutPerSecond), "MB/s"]),
-      metric("Latency p50", p.latency.count ? millis(p.latency.p50Millis) : ["–"]),
-      metric("Latency p99", p.latency.count ? millis(p.latency.p99Millis) : ["–"]),
-      metric("Error rate", [percent(p.now.errorRate)], errorClass(p.now.errorRate)));
+    const metrics = figures(p);
+    const [spark, canvas] = sparkBox(p.id);
+    c.append(head, metrics, spark, upstreamList(p), totalsFoot(p.totals));
+    return { element: c, canvas, series: history.products[p.id] };
+  }
 
-    const spark = el("div", "chart-box spark");
-    const canvas = el("canvas", "spark-chart");
-    canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", p.id + " throughput, in and out");
-    spark.append(canvas);
-
+  function totalsFoot(t) {
     const foot = el("div", "card-foot");
-    const t = p.totals;
     const part = (label, value) => { const s = el("span"); s.append(el("b", null, value), document.createTextNode(" " + label)); return s; };
     const totals = el("div", "foot-row");
     totals.append(el("span", "foot-label", "Since start"), part("requests", count(t.requests)), part("in", bytes(t.bytesIn)),
@@ -255,9 +323,64 @@
     }
     for (const [cause, n] of Object.entries(t.errors)) answers.append(el("span", "tag", cause + " " + count(n)));
     foot.append(totals, answers);
+    return foot;
+  }
 
-    c.append(head, metrics, spark, upstreamList(p), foot);
-    return { element: c, canvas, series: history.products[p.id] };
+  function figures(x) {
+    const metrics = el("div", "metrics");
+    metrics.append(
+      metric("Requests / s", [fixed(x.now.requestsPerSecond)]),
+      metric("In", [mbps(x.now.bytesInPerSecond), "MB/s"]),
+      metric("Out", [mbps(x.now.bytesOutPerSecond), "MB/s"]),
+      metric("Latency p50", x.latency.count ? millis(x.latency.p50Millis) : ["–"]),
+      metric("Latency p99", x.latency.count ? millis(x.latency.p99Millis) : ["–"]),
+      metric("Error rate", [percent(x.now.errorRate)], errorClass(x.now.errorRate)));
+    return metrics;
+  }
+
+  function sparkBox(label) {
+    const spark = el("div", "chart-box spark");
+    const canvas = el("canvas", "spark-chart");
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", label + " throughput, in and out");
+    spark.append(canvas);
+    return [spark, canvas];
+  }
+
+  // One plugin: what identifies its jar, how it came, its products (each with its port and whether
+  // it listens), and its products' figures together.
+  function pluginCard(plugin, doc) {
+    const c = el("article", "card plugin-card");
+    c.dataset.plugin = plugin.id;
+    c.style.setProperty("--swatch", colorOf(plugin.id));
+
+    const head = el("div", "card-head");
+    const title = el("div", "card-title");
+    const conns = plugin.activeConnections === 1 ? "1 connection" : plugin.activeConnections + " connections";
+    title.append(el("h3", null, plugin.id), el("span", "port version", "v" + plugin.version + " · " + conns));
+    const hot = plugin.loadedBy === "hot-plug";
+    const how = el("span", "loaded-by " + plugin.loadedBy, (hot ? "hot-plugged " : "loaded at start ") + clock(plugin.loadedAtMillis));
+    how.title = new Date(plugin.loadedAtMillis).toString();
+    head.append(title, how);
+
+    const facts = el("div", "plugin-facts");
+    const sha = el("span", "mono sha", "sha256 " + plugin.jarSha256.slice(0, 16) + "…");
+    sha.title = plugin.jarSha256;
+    facts.append(el("span", "mono jar", plugin.jar), sha);
+
+    const products = el("div", "plugin-products");
+    for (const id of plugin.products) {
+      const p = doc.products.find(x => x.id === id);
+      const chip = el("span", "chip plugin-product");
+      chip.dataset.product = id;
+      chip.append(el("span", "dot " + (p && p.listening ? "up" : "")), document.createTextNode(id + (p && p.port ? " :" + p.port : "")));
+      chip.title = p ? (p.listening ? "listening" : "not listening") : "disabled by configuration";
+      products.append(chip);
+    }
+
+    const [spark, canvas] = sparkBox(plugin.id);
+    c.append(head, facts, products, figures(plugin), spark, totalsFoot(plugin.totals));
+    return { element: c, canvas, series: doc.history.plugins[plugin.id] };
   }
 
   function sparkChart(canvas, color, labels, series) {
@@ -284,16 +407,37 @@
     });
   }
 
-  function renderProducts(doc) {
-    const container = document.getElementById("products");
+  // The cards of the view in force; the other view's container is emptied and hidden.
+  function renderCards(doc) {
+    const byPlugin = state.view === "plugins";
+    const products = document.getElementById("products"), plugins = document.getElementById("plugins");
     for (const chart of state.sparks.values()) chart.destroy();
     state.sparks.clear();
-    container.textContent = "";
+    products.textContent = "";
+    plugins.textContent = "";
+    products.hidden = byPlugin;
+    plugins.hidden = !byPlugin;
+    document.getElementById("cards-title").textContent = byPlugin ? "Plugins" : "Products";
     const labels = doc.history.times.map(clock);
-    for (const p of doc.products) {
-      const built = card(p, doc.history);
-      container.append(built.element);
-      state.sparks.set(p.id, sparkChart(built.canvas, colorOf(p.id), labels, built.series));
+    const built = byPlugin ? doc.plugins.map(p => [p.id, pluginCard(p, doc)]) : doc.products.map(p => [p.id, card(p, doc.history)]);
+    if (byPlugin && !built.length) plugins.append(el("p", "muted", "No plugin loaded."));
+    for (const [id, b] of built) {
+      (byPlugin ? plugins : products).append(b.element);
+      state.sparks.set(id, sparkChart(b.canvas, colorOf(id), labels, b.series));
+    }
+  }
+
+  function renderRefused(doc) {
+    const panel = document.getElementById("refused-panel");
+    panel.hidden = doc.refusedPlugins.length === 0;
+    document.getElementById("refused-count").textContent = doc.refusedPlugins.length + " refused";
+    const body = document.querySelector("#refused tbody");
+    body.textContent = "";
+    for (const r of doc.refusedPlugins) {
+      const tr = el("tr");
+      tr.dataset.jar = r.jar;
+      tr.append(el("td", "refused-jar", r.jar), el("td", "reason", r.reason), el("td", "num", clock(r.atMillis)));
+      body.append(tr);
     }
   }
 
@@ -366,7 +510,8 @@
     renderHeader(doc);
     renderKpis(doc);
     renderMainChart(doc);
-    renderProducts(doc);
+    renderCards(doc);
+    renderRefused(doc);
     renderFips(doc);
     renderRuntime(doc);
     document.body.dataset.rendered = String(doc.relay.generatedAtMillis);
@@ -387,11 +532,22 @@
     state.timer = setTimeout(poll, every);
   }
 
-  for (const button of document.querySelectorAll(".segmented button")) {
+  for (const button of document.querySelectorAll("#unit-switch button")) {
     button.addEventListener("click", () => {
       state.unit = button.dataset.unit;
-      for (const b of document.querySelectorAll(".segmented button")) b.classList.toggle("active", b === button);
+      for (const b of document.querySelectorAll("#unit-switch button")) b.classList.toggle("active", b === button);
       if (state.doc) renderMainChart(state.doc);
+    });
+  }
+
+  for (const button of document.querySelectorAll("#view-switch button")) {
+    button.addEventListener("click", () => {
+      state.view = button.dataset.view;
+      for (const b of document.querySelectorAll("#view-switch button")) b.classList.toggle("active", b === button);
+      if (state.doc) {
+        renderMainChart(state.doc);
+        renderCards(state.doc);
+      }
     });
   }
 

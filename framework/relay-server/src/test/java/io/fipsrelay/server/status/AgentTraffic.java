@@ -1,6 +1,7 @@
 package io.fipsrelay.server.status;
 
 import io.fipsrelay.testkit.RawHttpClient;
+import io.fipsrelay.testkit.RecordingIntake;
 import io.fipsrelay.testkit.RawResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 
 /**
  * Agent-like load on some product ports: one keep-alive connection per product posting bodies of
@@ -25,12 +27,22 @@ final class AgentTraffic implements AutoCloseable {
 
     /** @param bodyBytes product id to body size */
     static AgentTraffic start(RelayWithStatus relay, Map<String, Integer> bodyBytes, Duration pause, Duration limit) {
+        return start(relay::port, relay.intake, bodyBytes, pause, limit);
+    }
+
+    /**
+     * @param ports product id to the port it listens on
+     * @param intake the intake behind the relay, whose request log is cleared as the traffic goes
+     */
+    static AgentTraffic start(ToIntFunction<String> ports, RecordingIntake intake, Map<String, Integer> bodyBytes,
+                              Duration pause, Duration limit) {
         AgentTraffic traffic = new AgentTraffic();
         long deadline = System.nanoTime() + limit.toNanos();
         AtomicLong phase = new AtomicLong();
         bodyBytes.forEach((product, size) -> {
             double offset = phase.getAndIncrement() * 2.1;
-            Thread t = new Thread(() -> traffic.post(relay, product, size, pause, offset, deadline), "agent-" + product);
+            int port = ports.applyAsInt(product);
+            Thread t = new Thread(() -> traffic.post(port, intake, size, pause, offset, deadline), "agent-" + product);
             t.setDaemon(true);
             traffic.threads.add(t);
             t.start();
@@ -38,7 +50,7 @@ final class AgentTraffic implements AutoCloseable {
         return traffic;
     }
 
-    private void post(RelayWithStatus relay, String product, int size, Duration pause, double phase, long deadline) {
+    private void post(int port, RecordingIntake intake, int size, Duration pause, double phase, long deadline) {
         long start = System.nanoTime();
         byte[] body = new byte[size];
         new Random(size).nextBytes(body);
@@ -46,7 +58,7 @@ final class AgentTraffic implements AutoCloseable {
         while (!stop && System.nanoTime() < deadline) {
             try {
                 if (client == null) {
-                    client = RawHttpClient.connect(relay.port(product));
+                    client = RawHttpClient.connect(port);
                 }
                 client.post("/api/v2/series", Map.of("DD-API-KEY", "0123456789abcdef", "Content-Type", "application/json"), body);
                 RawResponse response = client.readResponse();
@@ -56,7 +68,7 @@ final class AgentTraffic implements AutoCloseable {
                     client = null;
                 }
                 if (answered.get() % 200 == 0) {
-                    relay.intake.reset();
+                    intake.reset();
                 }
                 double swing = 1 + 0.75 * Math.sin((System.nanoTime() - start) / 1e9 * 2 * Math.PI / 20 + phase);
                 Thread.sleep(Math.max(1, Math.round(pause.toMillis() * swing)));
@@ -66,6 +78,12 @@ final class AgentTraffic implements AutoCloseable {
                 failed.incrementAndGet();
                 closeQuietly(client);
                 client = null;
+                // A port that stopped listening (its plugin removed) refuses at once: no busy loop.
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    break;
+                }
             }
         }
         closeQuietly(client);

@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The intake address states are published by the test through the same hook the upstream pool
  * uses (the pool's health checks are not in yet), one of them down, so both states are drawn.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class DashboardBrowserTest {
 
     private static final int WIDTH = 1440;

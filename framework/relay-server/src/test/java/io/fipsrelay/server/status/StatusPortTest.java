@@ -14,13 +14,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The status port of a relay that carried real traffic, over real sockets. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StatusPortTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -12,12 +12,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What status.enabled and status.jmx switch, and a status port that cannot be had. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class StatusServiceTest {
 
     @TempDir

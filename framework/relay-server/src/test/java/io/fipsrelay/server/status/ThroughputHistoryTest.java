@@ -3,8 +3,11 @@ package io.fipsrelay.server.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ThroughputHistoryTest {
 
     private static ThroughputSample at(long millis) {

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 import com.codahale.metrics.MetricRegistry;
 import io.fipsrelay.core.metrics.RelayMetrics;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Rates are count differences over the measured time between samples. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ThroughputSamplerTest {
 
     private final RelayMetrics metrics = new RelayMetrics(new MetricRegistry());
@@ -52,5 +55,16 @@ class ThroughputSamplerTest {
         nanos.addAndGet(3_000_000_000L);
         sampler.run();
         assertThat(history.latest().orElseThrow().rates("traces").requestsPerSecond()).isCloseTo(10, within(1e-9));
+    }
+
+    @Test
+    void a_product_retired_and_back_within_one_interval_counts_from_zero_not_below() {
+        metrics.product("beta").requests.mark(500);
+        sampler.run();
+        assertThat(metrics.retireIfIdle("beta")).isTrue();
+        metrics.product("beta").requests.mark(20);
+        nanos.addAndGet(2_000_000_000L);
+        sampler.run();
+        assertThat(history.latest().orElseThrow().rates("beta").requestsPerSecond()).isCloseTo(10, within(1e-9));
     }
 }

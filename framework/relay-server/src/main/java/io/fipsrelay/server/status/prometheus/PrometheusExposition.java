@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * the conversion (meters to counters, timers to summaries in seconds, gauges); this class then
  * gathers the bridge's per-metric snapshots into labelled families ({@link PrometheusNames}), and
  * turns text-valued gauges, which the bridge skips, into info metrics: {@code fips-relay.fips.module-version}
- * and its siblings become one {@code fips_relay_fips_info{module_version="2.1.3",...} 1}.
+ * and its siblings become one {@code fips_relay_fips_info{module_version="2.1.3",...} 1}, and each
+ * plugin's {@code fips-relay.plugins.<id>.version} and {@code .jar-sha256} one
+ * {@code fips_relay_plugin_info{plugin="<id>",version=...,jar_sha256=...} 1}.
  */
 public final class PrometheusExposition {
 
@@ -36,13 +39,17 @@ public final class PrometheusExposition {
     private final MetricRegistry registry;
     /** Holds only the bridge: the registry is how the bridge's builder hands out a collector that skips a failing metric. */
     private final PrometheusRegistry bridge = new PrometheusRegistry();
+    private final PrometheusNames names = new PrometheusNames();
+    private final Supplier<Map<String, String>> owners;
 
-    public PrometheusExposition(MetricRegistry registry) {
+    /** @param owners product id to the id of the plugin serving it now (the plugin label) */
+    public PrometheusExposition(MetricRegistry registry, Supplier<Map<String, String>> owners) {
         this.registry = registry;
+        this.owners = owners;
         MetricFilter numeric = (name, metric) -> !name.equals(HANDSHAKES_TOTAL)
                 && !(metric instanceof Gauge<?> g && g.getValue() instanceof CharSequence);
         DropwizardExports.builder().dropwizardRegistry(registry).metricFilter(numeric)
-                .customLabelMapper(new PrometheusNames())
+                .customLabelMapper(names)
                 .invalidMetricHandler((name, e) -> {
                     // One gauge that throws must not cost the operator the whole scrape.
                     LOG.debug("metric {} left out of /metrics: {}", name, e.toString());
@@ -51,7 +58,8 @@ public final class PrometheusExposition {
                 .register(bridge);
     }
 
-    public MetricSnapshots collect() {
+    public synchronized MetricSnapshots collect() {
+        names.owners(owners.get());
         Map<String, List<MetricSnapshot>> byFamily = new TreeMap<>();
         Map<String, PrometheusFamily> families = new TreeMap<>();
         for (MetricSnapshot s : bridge.scrape()) {
@@ -103,35 +111,36 @@ public final class PrometheusExposition {
         return null;
     }
 
-    /** Text gauges grouped by their parent name: each group is one info metric with one label per gauge. */
+    /**
+     * Text gauges grouped by their parent name: each group is one info series with one label per
+     * gauge, and groups of one family ({@link PrometheusNames#infoFamily}) are one info metric.
+     */
     private List<MetricSnapshot> infoFamilies(java.util.Set<String> taken) {
-        Map<String, List<String[]>> groups = new TreeMap<>();
-        Map<String, String> parents = new TreeMap<>();
+        Map<String, Labels> groups = new TreeMap<>();
         registry.getGauges().forEach((name, gauge) -> {
             Object value = gauge.getValue();
             int dot = name.lastIndexOf('.');
             if (value instanceof CharSequence text && dot > 0) {
-                String family = PrometheusNames.sanitize(name.substring(0, dot));
-                parents.put(family, name.substring(0, dot));
-                groups.computeIfAbsent(family, k -> new ArrayList<>())
-                        .add(new String[] {PrometheusNames.sanitize(name.substring(dot + 1)), text.toString()});
+                groups.merge(name.substring(0, dot),
+                        Labels.of(PrometheusNames.sanitize(name.substring(dot + 1)), text.toString()), Labels::merge);
             }
         });
+        Map<String, List<InfoSnapshot.InfoDataPointSnapshot>> points = new TreeMap<>();
+        Map<String, String> helps = new TreeMap<>();
+        groups.forEach((parent, labels) -> {
+            PrometheusFamily family = PrometheusNames.infoFamily(parent);
+            helps.putIfAbsent(family.name(), PrometheusNames.help(family.name(),
+                    "The text gauges under Dropwizard's " + parent + ", as labels."));
+            points.computeIfAbsent(family.name(), k -> new ArrayList<>())
+                    .add(new InfoSnapshot.InfoDataPointSnapshot(family.labels().merge(labels)));
+        });
         List<MetricSnapshot> out = new ArrayList<>();
-        groups.forEach((family, pairs) -> {
+        points.forEach((family, data) -> {
             if (taken.contains(family)) {
                 LOG.warn("info metric {}_info left out: a numeric family has the same name", family);
                 return;
             }
-            List<String> names = new ArrayList<>();
-            List<String> values = new ArrayList<>();
-            pairs.forEach(p -> {
-                names.add(p[0]);
-                values.add(p[1]);
-            });
-            String help = PrometheusNames.help(family, "The text gauges under Dropwizard's " + parents.get(family) + ", as labels.");
-            out.add(new InfoSnapshot(new MetricMetadata(family, help),
-                    List.of(new InfoSnapshot.InfoDataPointSnapshot(Labels.of(names, values)))));
+            out.add(new InfoSnapshot(new MetricMetadata(family, helps.get(family)), data));
         });
         return out;
     }

@@ -11,7 +11,9 @@ import java.util.Set;
  * The naming rules from Dropwizard's dotted names to Prometheus families with labels:
  * {@code fips-relay.metrics.requests} becomes {@code fips_relay_requests_total{product="metrics"}},
  * {@code fips-relay.logs.errors.timeout} becomes {@code fips_relay_errors_total{product="logs",cause="timeout"}},
- * and so on (see {@link #family}). Names outside the relay's own (jvm.*) only get their dots and
+ * and so on (see {@link #family}). Every per-product series also gets the {@code plugin} that
+ * serves the product, as the owners last handed over say ({@link #owners}); a product no plugin
+ * owns (a relay assembled without plugins) has no plugin label. Names outside the relay's own (jvm.*) only get their dots and
  * dashes turned into underscores.
  *
  * <p>Written as code rather than the bridge's glob {@link MapperConfig}s because the segments that
@@ -26,7 +28,8 @@ public final class PrometheusNames extends CustomLabelMapper {
     private static final String HANDSHAKES = ROOT + "tls.handshakes.";
     private static final String UPSTREAM = ROOT + "upstream.";
     /** Second segments that are relay-wide groups, not product ids. */
-    private static final Set<String> GROUPS = Set.of("tls", "upstream", "fips", "relay");
+    private static final Set<String> GROUPS = Set.of("tls", "upstream", "upstreams", "fips", "relay", "plugins");
+    private static final String PLUGINS = ROOT + "plugins.";
     private static final Map<String, String> HELP = Map.ofEntries(
             Map.entry("fips_relay_requests", "Requests received from the agent, per product."),
             Map.entry("fips_relay_request_bytes", "Request body bytes relayed from the agent to the intake, per product."),
@@ -37,17 +40,28 @@ public final class PrometheusNames extends CustomLabelMapper {
             Map.entry("fips_relay_connections_active", "Agent connections open now, per product."),
             Map.entry("fips_relay_tls_handshakes", "Completed upstream TLS handshakes (BCJSSE, FIPS) by protocol and cipher suite."),
             Map.entry("fips_relay_upstream_up", "1 when the intake address takes requests, 0 when it is marked down."),
+            Map.entry("fips_relay_upstreams_up", "Intake addresses taking requests now, all products together."),
+            Map.entry("fips_relay_upstreams_down", "Intake addresses marked down now, all products together."),
             Map.entry("fips_relay_upstream_check_latency_seconds", "Duration of the last health check of the intake address (NaN before the first)."),
             Map.entry("fips_relay_fips_ready", "1 when the FIPS module is ready (self-tests passed, not in its error state)."),
             Map.entry("fips_relay_fips_approved_only", "1 when the FIPS module runs in approved-only mode."),
             Map.entry("fips_relay_fips_native", "1 when the FIPS module uses its native (CPU-accelerated) code."),
             Map.entry("fips_relay_fips_startup_seconds", "Time the FIPS module took to load, power-on self-tests included."),
             Map.entry("fips_relay_fips", "The FIPS module in use: versions, CMVP certificate, native variant."),
+            Map.entry("fips_relay_plugin", "One series per loaded product plugin: its version and the SHA-256 of its jar."),
             Map.entry("fips_relay_max_buffered_bytes_per_exchange", "Most bytes one relayed exchange held in buffers at once (both directions) since start."));
+
+    /** Product id to plugin id, replaced before each scrape. */
+    private volatile Map<String, String> owners = Map.of();
 
     public PrometheusNames() {
         // The bridge's mapper wants a rule; none of its glob rules is used (see the class comment).
         super(List.of(new MapperConfig("fips-relay.*", "unused", Map.of())));
+    }
+
+    /** Which plugin serves which product, for the plugin labels of the next scrape. */
+    public void owners(Map<String, String> productToPlugin) {
+        this.owners = Map.copyOf(productToPlugin);
     }
 
     /** Keeps the Dropwizard name, so the bridge's own snapshots stay unique. */
@@ -58,7 +72,12 @@ public final class PrometheusNames extends CustomLabelMapper {
 
     @Override
     public Labels getLabels(String dropwizardName, List<String> extraNames, List<String> extraValues) {
-        return family(dropwizardName).labels().merge(Labels.of(extraNames, extraValues));
+        Labels labels = family(dropwizardName).labels();
+        String plugin = labels.contains("product") ? owners.get(labels.get("product")) : null;
+        if (plugin != null) {
+            labels = labels.add("plugin", plugin);
+        }
+        return labels.merge(Labels.of(extraNames, extraValues));
     }
 
     /** The family of a Dropwizard metric (the name the bridge kept, a meter's "_total" already dropped). */
@@ -104,6 +123,18 @@ public final class PrometheusNames extends CustomLabelMapper {
             return family(dw, "fips_relay_upstream_latency_seconds", false, "product", product);
         }
         return family(dw, "fips_relay_" + sanitize(what), what.equals("connections.active"), "product", product);
+    }
+
+    /**
+     * The info family of a group of text gauges under one Dropwizard parent name:
+     * {@code fips-relay.plugins.<id>} gives {@code fips_relay_plugin} with {@code plugin="<id>"},
+     * anything else its sanitized name without labels.
+     */
+    public static PrometheusFamily infoFamily(String parent) {
+        if (parent.startsWith(PLUGINS) && parent.length() > PLUGINS.length()) {
+            return family(parent, "fips_relay_plugin", false, "plugin", parent.substring(PLUGINS.length()));
+        }
+        return family(parent, sanitize(parent), false);
     }
 
     /** The HELP line of a family: the relay's own wording, else the fallback. */

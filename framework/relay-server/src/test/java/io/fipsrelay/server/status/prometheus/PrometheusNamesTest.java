@@ -3,9 +3,12 @@ package io.fipsrelay.server.status.prometheus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** How the relay's Dropwizard names read in Prometheus. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class PrometheusNamesTest {
 
     private static void maps(String dropwizard, String family, String... labels) {
@@ -56,5 +59,29 @@ class PrometheusNamesTest {
         assertThat(names.getName("fips-relay.metrics.requests_total")).isEqualTo("fips-relay.metrics.requests_total");
         assertThat((Object) names.getLabels("fips-relay.metrics.requests", java.util.List.of(), java.util.List.of()))
                 .isEqualTo(Labels.of("product", "metrics"));
+    }
+
+    @Test
+    void per_product_series_carry_the_plugin_serving_the_product_and_others_do_not() {
+        PrometheusNames names = new PrometheusNames();
+        names.owners(java.util.Map.of("ndm", "network-devices"));
+        assertThat((Object) names.getLabels("fips-relay.ndm.requests", java.util.List.of(), java.util.List.of()))
+                .isEqualTo(Labels.of("product", "ndm", "plugin", "network-devices"));
+        assertThat((Object) names.getLabels("fips-relay.ndm.responses.2xx", java.util.List.of(), java.util.List.of()))
+                .isEqualTo(Labels.of("product", "ndm", "plugin", "network-devices", "code", "2xx"));
+        assertThat((Object) names.getLabels("fips-relay.logs.requests", java.util.List.of(), java.util.List.of()))
+                .as("a product no plugin owns").isEqualTo(Labels.of("product", "logs"));
+        assertThat((Object) names.getLabels("fips-relay.tls.handshakes.TLSv1.3.TLS_AES_128_GCM_SHA256", java.util.List.of(),
+                java.util.List.of())).isEqualTo(Labels.of("protocol", "TLSv1.3", "suite", "TLS_AES_128_GCM_SHA256"));
+    }
+
+    @Test
+    void relay_wide_upstream_and_plugin_groups_are_not_taken_for_products() {
+        maps("fips-relay.upstreams.up", "fips_relay_upstreams_up");
+        maps("fips-relay.upstreams.down", "fips_relay_upstreams_down");
+        assertThat(PrometheusNames.infoFamily("fips-relay.plugins.network-devices"))
+                .satisfies(f -> assertThat(f.name()).isEqualTo("fips_relay_plugin"))
+                .satisfies(f -> assertThat((Object) f.labels()).isEqualTo(Labels.of("plugin", "network-devices")));
+        assertThat(PrometheusNames.infoFamily("fips-relay.fips").name()).isEqualTo("fips_relay_fips");
     }
 }
