@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * tinyproxy hands each CONNECT, name unresolved, to a loopback testkit proxy, so no intake name
  * reaches DNS and nothing leaves the machine.
  */
+@Timeout(120)
 class EgressProxyIT {
 
     static final String PASSWORD = "egress-pw-7f3a";

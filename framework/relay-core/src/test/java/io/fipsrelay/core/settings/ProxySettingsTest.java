@@ -12,9 +12,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** fips-relay.upstream.proxy: validated at start with key paths, never echoing a password. */
+@Timeout(30)
 class ProxySettingsTest {
 
     static final Product METRICS = Product.of("metrics", 1, "metrics.agent");

@@ -15,8 +15,10 @@ import org.apache.mina.core.session.DummySession;
 import org.apache.mina.core.session.IoSession;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The CONNECT step on a session (MINA's DummySession, no socket): what it writes and whom it tells. */
+@Timeout(30)
 class ProxyConnectStageTest {
 
     static final HostAndPort INTAKE = new HostAndPort("trace.agent.ddog-gov.com", 443);

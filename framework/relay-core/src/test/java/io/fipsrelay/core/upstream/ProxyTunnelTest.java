@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The CONNECT exchange as a state machine: bytes in, an outcome out, no sockets. */
+@Timeout(30)
 class ProxyTunnelTest {
 
     static final HostAndPort INTAKE = new HostAndPort("metrics.agent.ddog-gov.com", 443);
