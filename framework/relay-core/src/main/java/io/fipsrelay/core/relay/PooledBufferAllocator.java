@@ -24,26 +24,40 @@ public final class PooledBufferAllocator implements IoBufferAllocator {
     private static final int MIN_SHIFT = 10;
     private static final int MAX_SHIFT = 17;
 
-    private final int maxPerClass;
-    private final ThreadLocal<ArrayDeque<ByteBuffer>[]> pools;
+    /** One thread's kept buffers. */
+    private static final class ThreadPool {
+        @SuppressWarnings("unchecked")
+        final ArrayDeque<ByteBuffer>[] byClass = new ArrayDeque[MAX_SHIFT - MIN_SHIFT + 1];
+        long bytes;
 
-    /** @param maxPerClass buffers kept per size class per thread (the rest go to the garbage collector) */
-    @SuppressWarnings("unchecked")
-    public PooledBufferAllocator(int maxPerClass) {
-        this.maxPerClass = maxPerClass;
-        this.pools = ThreadLocal.withInitial(() -> {
-            ArrayDeque<ByteBuffer>[] byClass = new ArrayDeque[MAX_SHIFT - MIN_SHIFT + 1];
+        ThreadPool() {
             for (int i = 0; i < byClass.length; i++) {
                 byClass[i] = new ArrayDeque<>();
             }
-            return byClass;
-        });
+        }
     }
 
-    /** Installs it as MINA's allocator for the whole JVM (once; later calls keep the first). */
+    private final int maxPerClass;
+    private final long maxBytesPerThread;
+    private final ThreadLocal<ThreadPool> pools = ThreadLocal.withInitial(ThreadPool::new);
+
+    /**
+     * @param maxPerClass buffers kept per size class per thread
+     * @param maxBytesPerThread bytes kept per thread in all; what is freed beyond goes to the garbage collector
+     */
+    public PooledBufferAllocator(int maxPerClass, long maxBytesPerThread) {
+        this.maxPerClass = maxPerClass;
+        this.maxBytesPerThread = maxBytesPerThread;
+    }
+
+    /**
+     * Installs it as MINA's allocator for the whole JVM (once; later calls keep the first). At most
+     * 16 buffers per class and 2 MiB per thread are kept: a worker's steady state needs a few reads
+     * and a few record buffers at a time, and the pool is heap the JVM must hold.
+     */
     public static synchronized void install() {
         if (!(IoBuffer.getAllocator() instanceof PooledBufferAllocator)) {
-            IoBuffer.setAllocator(new PooledBufferAllocator(64));
+            IoBuffer.setAllocator(new PooledBufferAllocator(16, 2 * 1024 * 1024));
         }
     }
 
@@ -56,10 +70,12 @@ public final class PooledBufferAllocator implements IoBufferAllocator {
         if (cls < 0) {
             return wrap(ByteBuffer.allocate(capacity));
         }
-        ByteBuffer b = pools.get()[cls].pollFirst();
+        ThreadPool pool = pools.get();
+        ByteBuffer b = pool.byClass[cls].pollFirst();
         if (b == null) {
             b = ByteBuffer.allocate(1 << (cls + MIN_SHIFT));
         } else {
+            pool.bytes -= b.capacity();
             b.clear();
         }
         b.limit(capacity);
@@ -93,9 +109,11 @@ public final class PooledBufferAllocator implements IoBufferAllocator {
     private void giveBack(ByteBuffer b) {
         int cls = sizeClass(b.capacity());
         if (cls >= 0 && b.capacity() == 1 << (cls + MIN_SHIFT)) {
-            ArrayDeque<ByteBuffer> pool = pools.get()[cls];
-            if (pool.size() < maxPerClass) {
-                pool.addFirst(b);
+            ThreadPool pool = pools.get();
+            ArrayDeque<ByteBuffer> kept = pool.byClass[cls];
+            if (kept.size() < maxPerClass && pool.bytes + b.capacity() <= maxBytesPerThread) {
+                kept.addFirst(b);
+                pool.bytes += b.capacity();
             }
         }
     }

@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** A plugin's latency percentiles over all its products' requests. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class MergedLatencyTest {
 
     private static Timer timer(long millis, int requests) {
