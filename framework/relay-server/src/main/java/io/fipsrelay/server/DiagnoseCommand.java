@@ -73,7 +73,7 @@ final class DiagnoseCommand implements Callable<Integer> {
     }
 
     private static void print(List<IntakeProbe.Result> results) {
-        String format = "%-26s %-45s %-22s %-6s %-5s %s%n";
+        String format = "%-26s %-45s %-22s %-6s %-4s %s%n";
         System.out.printf(format, "PRODUCT", "SERVER", "ADDRESS", "RESULT", "STEP", "DETAIL");
         for (IntakeProbe.Result r : results) {
             Map<String, IntakeProbe.Step> steps = new LinkedHashMap<>();

@@ -46,7 +46,8 @@ class StatusThroughProxyTest {
             String prometheus = get(relay, "/metrics").bodyText();
             assertThat(statusJson).doesNotContain(PASSWORD);
             assertThat(prometheus).doesNotContain(PASSWORD)
-                    .containsPattern("(?m)^fips_relay_proxy_requests_total\\{product=\"metrics\"} 1(\\.0)?$");
+                    .containsPattern("(?m)^fips_relay_proxy_requests_total\\{[^}]*product=\"metrics\"} 1(\\.0)?$")
+                    .contains("# HELP fips_relay_proxy_requests_total Requests sent through the egress proxy's CONNECT tunnels, per product.");
             assertThat(get(relay, "/").bodyText()).doesNotContain(PASSWORD);
             assertThat(get(relay, "/assets/dashboard.js").bodyText()).contains("\" via proxy \" + u.via");
         }
