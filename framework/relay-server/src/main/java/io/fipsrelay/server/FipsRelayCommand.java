@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "fips-relay", mixinStandardHelpOptions = true, versionProvider = FipsRelayCommand.Version.class,
         description = "Relays the agent's local plain HTTP to its intakes over FIPS 140-3 validated TLS (Bouncy Castle FIPS).",
         subcommands = {FipsRelayCommand.Run.class, FipsRelayCommand.CheckConfig.class, FipsRelayCommand.Plugins.class,
-                FipsRelayCommand.AgentConfig.class, SelfTestCommand.class, DiagnoseCommand.class, FipsRelayCommand.Reload.class})
+                FipsRelayCommand.AgentConfig.class, SelfTestCommand.class, DiagnoseCommand.class, FipsRelayCommand.Reload.class,
+                EvidenceCommand.class})
 public final class FipsRelayCommand implements Runnable {
 
     /** Set by bin/fips-relay to the installation folder. */

@@ -50,6 +50,8 @@ public final class PluginCatalog implements AutoCloseable {
     }
 
     private final Path dir;
+    /** When the operator names trusted signers: only jars they signed load. */
+    private final Optional<PluginSigners> signers;
     private final PluginManager manager;
     private final Map<String, LoadedPlugin> loaded = new HashMap<>();
     private final List<RefusedPlugin> refused = new ArrayList<>();
@@ -57,21 +59,25 @@ public final class PluginCatalog implements AutoCloseable {
     /** Set once the folder's jars at start are loaded: later loads are hot plugs. */
     private boolean started;
 
-    private PluginCatalog(Path dir) {
+    private PluginCatalog(Path dir, Optional<PluginSigners> signers) {
         this.dir = dir;
+        this.signers = signers;
         this.manager = new DefaultPluginManager(List.of(dir));
     }
 
     /** Loads every plugin jar in the folder. */
     public static PluginCatalog load(Path dir) throws IOException {
         requireFolder(dir);
-        return load(dir, PluginFolderScanner.snapshot(dir).keySet());
+        return load(dir, PluginFolderScanner.snapshot(dir).keySet(), Optional.empty());
     }
 
-    /** Loads these jars of the folder, sorted by name so that clashes resolve the same way every time. */
-    static PluginCatalog load(Path dir, Collection<Path> jars) throws IOException {
+    /**
+     * Loads these jars of the folder, sorted by name so that clashes resolve the same way every time;
+     * with signers, a jar they did not sign (or that was altered since) is refused.
+     */
+    static PluginCatalog load(Path dir, Collection<Path> jars, Optional<PluginSigners> signers) throws IOException {
         requireFolder(dir);
-        PluginCatalog catalog = new PluginCatalog(dir);
+        PluginCatalog catalog = new PluginCatalog(dir, signers);
         jars.stream().sorted().forEach(catalog::loadJar);
         synchronized (catalog) {
             catalog.started = true;
@@ -88,6 +94,12 @@ public final class PluginCatalog implements AutoCloseable {
     /** Loads one jar; returns the plugin, or null when it was refused (the reason is logged and kept). */
     public synchronized LoadedPlugin loadJar(Path jar) {
         forget(jar);
+        if (signers.isPresent()) {
+            String refusal = signers.get().refusal(jar);
+            if (refusal != null) {
+                return refuse(jar, "signature check: " + refusal, null);
+            }
+        }
         String declaredId;
         try {
             declaredId = declaredPluginId(jar);

@@ -13,7 +13,14 @@ import io.fipsrelay.core.relay.RelayEngine;
 import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.settings.SettingsException;
 import io.fipsrelay.core.tls.FipsTlsContext;
+import io.fipsrelay.core.audit.AuditTrail;
+import io.fipsrelay.core.audit.NegotiatedParameters;
+import io.fipsrelay.core.tls.CertificateExpiry;
+import io.fipsrelay.server.audit.AuditLog;
+import io.fipsrelay.server.audit.AuditSettings;
 import io.fipsrelay.server.demo.DemoIntake;
+import io.fipsrelay.server.evidence.EvidenceCollector;
+import io.fipsrelay.server.evidence.EvidenceDocument;
 import java.nio.file.Files;
 import io.fipsrelay.server.status.StatusService;
 import java.nio.file.Path;
@@ -69,10 +76,18 @@ public final class RelayServer implements AutoCloseable {
     private final Options options;
     /** The operator's configuration as last read (start or reload); hot plug builds on it. */
     private final AtomicReference<OperatorSettings> operatorSettings;
+    private final AuditLog audit;
+    /** Where the data path reports sessions and exchanges: the audit log and the negotiated-parameter tally. */
+    private final AuditTrail auditTrail;
+    private final NegotiatedParameters negotiated;
 
     private RelayServer(FipsReport fips, PluginCatalog catalog, RelayEngine engine, PluginFolderScanner scanner,
                         StatusService status, DemoIntake demo, Options options,
-                        AtomicReference<OperatorSettings> operatorSettings) {
+                        AtomicReference<OperatorSettings> operatorSettings, AuditLog audit, AuditTrail auditTrail,
+                        NegotiatedParameters negotiated) {
+        this.audit = audit;
+        this.auditTrail = auditTrail;
+        this.negotiated = negotiated;
         this.fips = fips;
         this.catalog = catalog;
         this.engine = engine;
@@ -95,6 +110,7 @@ public final class RelayServer implements AutoCloseable {
         });
         PluginCatalog catalog = null;
         DemoIntake demo = null;
+        AuditLog audit = null;
         try {
             Loaded loaded = loadSettings(options);
             catalog = loaded.catalog();
@@ -109,16 +125,40 @@ public final class RelayServer implements AutoCloseable {
             }
             FipsTlsContext tls = tlsContext(loaded.settings());
             warnIfNotLoopback(loaded.settings().listen().address());
-            RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(new MetricRegistry()));
+            MetricRegistry registry = new MetricRegistry();
+            try {
+                audit = AuditLog.start(loaded.audit(), registry);
+            } catch (java.io.IOException e) {
+                throw new StartupFailure(StartupFailure.CONFIG, "fips-relay.audit.file: cannot write "
+                        + loaded.audit().destination() + " (" + e + "): make its folder writable for the relay's user,"
+                        + " or set another path, \"stdout\" or null", e);
+            }
+            NegotiatedParameters negotiated = new NegotiatedParameters();
+            CertificateExpiry expiry = certificateExpiry(loaded.settings(), registry);
+            AuditTrail trail = AuditTrail.fanOut(List.of(audit, negotiated, expiry));
+            RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(registry), trail);
             StatusService status;
+            EvidenceCollector evidence = new EvidenceCollector(report);
+            String startedAt = java.time.Instant.now().toString();
+            PluginCatalog plugins = catalog;
+            Optional<Path> configFile = effective.configFile();
+            Map<String, io.fipsrelay.server.status.StatusEndpoint> pages = Map.of("/evidence.json",
+                    new io.fipsrelay.server.status.EvidenceEndpoint(() -> evidence.collect(engine.settings(),
+                            pluginJars(plugins), configFile, revocationSummary(engine.settings()), "running relay (status port)",
+                            new EvidenceDocument.Live("this relay, since it started", startedAt, negotiated.snapshot()))));
             try {
                 engine.bindAll(loaded.settings().enabledProducts());
                 // What should be listening: the configured products plus any hot-plugged since (reload-aware).
                 status = StatusService.start(loaded.settings(), report, engine, engine::expectedProducts,
-                        new CatalogInventory(loaded.catalog()));
+                        new CatalogInventory(loaded.catalog()), pages,
+                        () -> io.fipsrelay.server.status.StatusDocument.Certificates.of(expiry));
             } catch (BindFailure e) {
                 engine.close();
                 throw new StartupFailure(StartupFailure.BIND, e.getMessage(), e);
+            }
+            if (loaded.audit().enabled()) {
+                LOG.info("audit log: {} ({}{})", loaded.audit().destination(), loaded.audit().sessions() ? "sessions" : "",
+                        loaded.audit().requests() ? (loaded.audit().sessions() ? " and requests" : "requests") : "");
             }
             AtomicReference<OperatorSettings> operator = new AtomicReference<>(loaded.operatorSettings());
             PluginFolderScanner scanner = null;
@@ -129,10 +169,13 @@ public final class RelayServer implements AutoCloseable {
             LOG.info("fips-relay ready: {} products listening on {} (site {}, plugins {})",
                     engine.boundAddresses().size(), loaded.settings().listen().address(), loaded.settings().site(),
                     catalog.plugins().stream().map(PluginCatalog.LoadedPlugin::pluginId).toList());
-            return new RelayServer(report, catalog, engine, scanner, status, demo, effective, operator);
+            return new RelayServer(report, catalog, engine, scanner, status, demo, effective, operator, audit, trail, negotiated);
         } catch (StartupFailure e) {
             if (catalog != null) {
                 catalog.close();
+            }
+            if (audit != null) {
+                audit.close();
             }
             if (demo != null) {
                 demo.close();
@@ -147,25 +190,33 @@ public final class RelayServer implements AutoCloseable {
      * agent-config need, and what a start and hot plug build on.
      */
     record Loaded(PluginCatalog catalog, RelaySettings settings, OperatorSettings operatorSettings,
-                  OperatorSettings.Plugins plugins, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart) {
+                  OperatorSettings.Plugins plugins, Map<Path, PluginFolderScanner.JarStamp> jarsAtStart, AuditSettings audit) {
     }
 
     static Loaded loadSettings(Options options) throws StartupFailure {
+        OperatorSettings operator;
+        Optional<PluginSigners> signers;
+        try {
+            operator = OperatorSettings.read(options);
+            signers = pluginSigners(operator.trustedSigners(), options);
+        } catch (SettingsException e) {
+            throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
+        }
         PluginCatalog catalog;
         Map<Path, PluginFolderScanner.JarStamp> jars;
         try {
             // The folder as seen now is what the catalog loads and what the scanner later compares with.
             jars = PluginFolderScanner.snapshot(options.pluginsDir());
-            catalog = PluginCatalog.load(options.pluginsDir(), jars.keySet());
+            catalog = PluginCatalog.load(options.pluginsDir(), jars.keySet(), signers);
         } catch (Exception e) {
             throw new StartupFailure(StartupFailure.CONFIG, "cannot load plugins: " + e.getMessage(), e);
         }
         try {
-            OperatorSettings operator = OperatorSettings.read(options);
             // The core's problems and this module's are reported together, not one batch per run.
             List<String> problems = new ArrayList<>();
             RelaySettings settings = null;
             OperatorSettings.Plugins plugins = null;
+            AuditSettings audit = null;
             try {
                 settings = operator.forPlugins(catalog.plugins());
             } catch (SettingsException e) {
@@ -176,13 +227,61 @@ public final class RelayServer implements AutoCloseable {
             } catch (SettingsException e) {
                 problems.addAll(e.problems());
             }
+            try {
+                audit = operator.audit(Path.of(System.getProperty(FipsRelayCommand.HOME_PROPERTY, ".")));
+            } catch (SettingsException e) {
+                problems.addAll(e.problems());
+            }
             if (!problems.isEmpty()) {
                 throw new SettingsException(problems);
             }
-            return new Loaded(catalog, settings, operator, plugins, jars);
+            return new Loaded(catalog, settings, operator, plugins, jars, audit);
         } catch (SettingsException e) {
             catalog.close();
             throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
+        }
+    }
+
+    /** Expiry tracking of the intake certificates and of the configured CA bundle's anchors. */
+    private static CertificateExpiry certificateExpiry(RelaySettings settings, MetricRegistry registry) throws StartupFailure {
+        try {
+            return new CertificateExpiry(registry, java.time.Clock.systemUTC(), settings.tls().caFile().toString(),
+                    CertificateExpiry.readBundle(settings.tls().caFile()));
+        } catch (java.io.IOException e) {
+            throw new StartupFailure(StartupFailure.CONFIG, "fips-relay.tls.ca-file: " + e.getMessage(), e);
+        }
+    }
+
+    /** The loaded plugins as the compliance report lists them. */
+    static List<EvidenceCollector.PluginJar> pluginJars(PluginCatalog catalog) {
+        return catalog.plugins().stream().map(p -> new EvidenceCollector.PluginJar(p.pluginId(), p.jar(), p.products())).toList();
+    }
+
+    /** The revocation checking configured, in the report's words. */
+    static String revocationSummary(RelaySettings settings) {
+        return settings.revocation().describe();
+    }
+
+    /**
+     * The trusted plugin signers, read through the FIPS module: when they are set the module is
+     * installed here (waiting for a start's parallel install, see {@link FipsBootstrap#install}).
+     */
+    private static Optional<PluginSigners> pluginSigners(Optional<Path> pem, Options options) throws StartupFailure {
+        if (pem.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            FipsBootstrap.install(options.providerOrder());
+        } catch (FipsNotReadyException e) {
+            throw new StartupFailure(StartupFailure.FIPS, "FIPS module not ready, cannot check plugin signatures: "
+                    + e.getMessage(), e);
+        }
+        try {
+            PluginSigners signers = PluginSigners.load(pem.get());
+            LOG.info("plugins: only jars signed by a certificate in {} are loaded", pem.get());
+            return Optional.of(signers);
+        } catch (java.io.IOException e) {
+            throw new StartupFailure(StartupFailure.CONFIG, "fips-relay.plugins.trusted-signers: " + e.getMessage(), e);
         }
     }
 
@@ -304,6 +403,19 @@ public final class RelayServer implements AutoCloseable {
         return status;
     }
 
+    /** What the data path reports sessions and exchanges to. */
+    public AuditTrail auditTrail() {
+        return auditTrail;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    public NegotiatedParameters negotiated() {
+        return negotiated;
+    }
+
     @Override
     public void close() {
         status.close();
@@ -315,6 +427,7 @@ public final class RelayServer implements AutoCloseable {
         if (demo != null) {
             demo.close();
         }
+        audit.close();
     }
 
     /** Why the relay did not start, with the process exit code that says so. */

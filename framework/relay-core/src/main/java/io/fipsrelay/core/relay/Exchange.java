@@ -1,5 +1,6 @@
 package io.fipsrelay.core.relay;
 
+import io.fipsrelay.core.audit.ExchangeRecord;
 import io.fipsrelay.core.http.BodyFramer;
 import io.fipsrelay.core.http.HttpParseException;
 import io.fipsrelay.core.http.RequestHead;
@@ -13,6 +14,7 @@ import io.fipsrelay.core.upstream.UpstreamListener;
 import io.fipsrelay.core.upstream.UpstreamRequester;
 import io.fipsrelay.core.upstream.WorkerUpstreamPool;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.List;
@@ -68,6 +70,13 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
     private IoBuffer record;
     /** Whether {@link #record} holds body bytes (a head alone is sent at the end of the read). */
     private boolean recordHasBody;
+    /** For the audit's request record: when the exchange began, body bytes each way, and how it failed. */
+    private final long startNanos = System.nanoTime();
+    private long bodyBytesIn;
+    private long bodyBytesOut;
+    private int failedStatus;
+    private String failure;
+    private InetSocketAddress upstreamAddress;
 
     Exchange(AgentConnection agent, RelayContext ctx, RelaySettings.ProductSettings product, RequestHead request,
              boolean draining) {
@@ -90,6 +99,11 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
 
     void start() {
         connect();
+    }
+
+    @Override
+    public String product() {
+        return product.id();
     }
 
     /** Whether agent bytes now are this request's body to forward. */
@@ -119,6 +133,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
         }
         upstream = c;
         server = c.server();
+        upstreamAddress = c.address();
         if (c.viaProxy()) {
             metrics.proxiedRequests.mark();
         }
@@ -170,6 +185,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
             f = lastFailure; // every address was tried: the agent hears the real failure
         }
         metrics.error(f.kind());
+        failed(f.status(), f.getMessage());
         end();
         agent.answerError(f.status(), server.toString(), f.getMessage());
     }
@@ -196,6 +212,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
                 slice.position(start).limit(start + n);
                 agent.pendingBytes -= n;
                 metrics.requestBytes.mark(n);
+                bodyBytesIn += n;
                 replay.append(read, slice);
                 try {
                     stage(slice);
@@ -303,6 +320,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
         UpstreamConnection u = detachUpstream();
         u.close(cause);
         pool.release(u, false);
+        failed(504, cause);
         end();
         agent.answerError(504, server.toString(), cause);
     }
@@ -358,6 +376,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
                 ByteBuffer slice = data.duplicate();
                 slice.position(start).limit(start + n);
                 metrics.responseBytes.mark(n);
+                bodyBytesOut += n;
                 agent.writeCopy(slice);
             }
             if (responseBody.complete()) {
@@ -454,6 +473,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
         }
         metrics.error("upstream");
         boolean answered = responseStarted;
+        failed(answered ? 0 : 502, cause);
         end();
         if (!answered) {
             agent.answerError(502, server.toString(), cause);
@@ -488,15 +508,39 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
             u.close(cause);
             pool.release(u, false);
         }
+        failed(0, cause);
         end();
         return responseStarted;
     }
 
     private void end() {
+        boolean first = phase != Phase.DONE;
         phase = Phase.DONE;
         cancelResponseTimer();
         replay.release();
         freeRecord();
+        if (first && ctx.audit().recordsExchanges()) {
+            audit();
+        }
+    }
+
+    /** How the exchange failed, for its audit record (status 0: the agent got no answer head). */
+    private void failed(int status, String cause) {
+        if (failure == null) {
+            failedStatus = status;
+            failure = cause;
+        }
+    }
+
+    /** The exchange's request record: no header values, the target with api keys masked. */
+    private void audit() {
+        SocketAddress agentAddress = agent.session.getRemoteAddress();
+        String from = agentAddress instanceof InetSocketAddress a ? UpstreamConnection.hostPort(a) : String.valueOf(agentAddress);
+        int status = response != null ? response.status() : failedStatus;
+        InetSocketAddress to = upstreamAddress != null ? upstreamAddress : lastFailure != null ? lastFailure.address() : null;
+        ctx.audit().exchangeCompleted(ExchangeRecord.of(product.id(), from, request.method(),
+                request.originTarget(), status, bodyBytesIn, bodyBytesOut, (System.nanoTime() - startNanos) / 1_000_000,
+                to == null ? null : UpstreamConnection.hostPort(to), attempts + 1, failure));
     }
 
     private UpstreamConnection detachUpstream() {

@@ -57,7 +57,7 @@ public final class PooledBufferAllocator implements IoBufferAllocator {
      */
     public static synchronized void install() {
         if (!(IoBuffer.getAllocator() instanceof PooledBufferAllocator)) {
-            IoBuffer.setAllocator(new PooledBufferAllocator(16, 2 * 1024 * 1024));
+            IoBuffer.setAllocator(new PooledBufferAllocator(64, 4 * 1024 * 1024));
         }
     }
 

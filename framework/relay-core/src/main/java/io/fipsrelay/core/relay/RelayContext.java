@@ -10,7 +10,7 @@ import io.fipsrelay.core.upstream.WorkerUpstreamPool;
  * the one it started with.
  */
 record RelayContext(RelaySettings settings, RequestPolicy policy, UpstreamSide upstream, RelayMetrics metrics,
-                    ReplayBudget[] replayBudgets) {
+                    ReplayBudget[] replayBudgets, io.fipsrelay.core.audit.AuditTrail audit) {
 
     WorkerUpstreamPool pool(RelayWorker worker) {
         return upstream.pool(worker);

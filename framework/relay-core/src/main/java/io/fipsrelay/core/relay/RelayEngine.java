@@ -40,6 +40,7 @@ public final class RelayEngine implements AutoCloseable {
 
     private volatile RelaySettings settings;
     private final RelayMetrics metrics;
+    private final io.fipsrelay.core.audit.AuditTrail audit;
     private final RelayWorkers workers;
     private final ScheduledExecutorService timer;
     private final ExecutorService resolverThreads;
@@ -55,6 +56,12 @@ public final class RelayEngine implements AutoCloseable {
     private final Object binding = new Object();
 
     public RelayEngine(RelaySettings settings, FipsTlsContext tls, RelayMetrics metrics) {
+        this(settings, tls, metrics, io.fipsrelay.core.audit.AuditTrail.NONE);
+    }
+
+    /** As above, reporting every upstream session and exchange to {@code audit} (issue 13). */
+    public RelayEngine(RelaySettings settings, FipsTlsContext tls, RelayMetrics metrics, io.fipsrelay.core.audit.AuditTrail audit) {
+        this.audit = audit;
         this.settings = settings;
         this.metrics = metrics;
         // Reads and TLS records come from per-thread pools and go back to them (see PooledBufferAllocator).
@@ -63,7 +70,7 @@ public final class RelayEngine implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("fips-relay-timer"));
         // DNS lookups and health probes block: they get their own small pool, never an I/O thread.
         this.resolverThreads = Executors.newFixedThreadPool(2, daemon("fips-relay-lookup"));
-        this.upstream = UpstreamSide.start(settings, tls, workers, timer, resolverThreads, metrics);
+        this.upstream = UpstreamSide.start(settings, tls, workers, timer, resolverThreads, metrics, audit);
         metrics.upstreamStates(() -> upstream.directory.states());
         this.ctx = context(settings, upstream);
         RelaySettings.Limits limits = settings.limits();
@@ -90,7 +97,8 @@ public final class RelayEngine implements AutoCloseable {
         RelaySettings.Limits limits = s.limits();
         RequestPolicy policy = new RequestPolicy(limits.maxRequestLine(), limits.maxHeaderSection(),
                 limits.maxHeaderFields(), limits.maxBody(), limits.allowedMethods());
-        return new RelayContext(s, policy, side, metrics, ReplayBudget.split(s.upstream().replayBufferTotal(), workers.size()));
+        return new RelayContext(s, policy, side, metrics, ReplayBudget.split(s.upstream().replayBufferTotal(), workers.size()),
+                audit);
     }
 
     /**
@@ -102,7 +110,7 @@ public final class RelayEngine implements AutoCloseable {
     public synchronized List<String> apply(RelaySettings next, FipsTlsContext tls) {
         RelaySettings previous = settings;
         UpstreamSide old = upstream;
-        upstream = UpstreamSide.start(next, tls, workers, timer, resolverThreads, metrics);
+        upstream = UpstreamSide.start(next, tls, workers, timer, resolverThreads, metrics, audit);
         settings = next;
         ctx = context(next, upstream);
         old.retire(timer, next.shutdown().drainTimeout().toMillis());
@@ -287,6 +295,9 @@ public final class RelayEngine implements AutoCloseable {
 
         @Override
         public void messageSent(IoSession session, Object message) {
+            if (message instanceof IoBuffer written) {
+                RelayWorkers.of(session).freeWhenWritten(written);
+            }
             AgentConnection c = client(session);
             if (c != null) {
                 c.drained();

@@ -1,8 +1,10 @@
 package io.fipsrelay.core.relay;
 
+import java.util.ArrayDeque;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import org.apache.mina.core.buffer.IoBuffer;
 import org.apache.mina.transport.socket.nio.NioProcessor;
 import org.apache.mina.transport.socket.nio.NioSession;
 import org.slf4j.Logger;
@@ -46,6 +48,8 @@ public final class RelayWorker extends NioProcessor {
     private final int index;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timeout> timers = new PriorityQueue<>();
+    /** Buffers MINA has written, given back to the pool once the processor loop is done with them. */
+    private final ArrayDeque<IoBuffer> written = new ArrayDeque<>();
     private volatile Thread thread;
 
     public RelayWorker(Executor executor, int index) {
@@ -77,6 +81,16 @@ public final class RelayWorker extends NioProcessor {
         Timeout t = new Timeout(System.nanoTime() + delayNanos, action);
         timers.add(t);
         return t;
+    }
+
+    /**
+     * Gives a written buffer back to the pool at the next turn of the loop. MINA frees what it
+     * writes itself, except the buffer that ends a flush at its fairness quota (96 KiB), which it
+     * simply drops: under a bulk upload that was most TLS record buffers, allocated anew each time.
+     * Freeing twice is harmless (the second free finds the buffer already released). Worker thread only.
+     */
+    public void freeWhenWritten(IoBuffer buffer) {
+        written.add(buffer);
     }
 
     @Override
@@ -125,6 +139,10 @@ public final class RelayWorker extends NioProcessor {
     }
 
     private void runTasks() {
+        IoBuffer b;
+        while ((b = written.poll()) != null) {
+            b.free();
+        }
         long now = System.nanoTime();
         Timeout t;
         while ((t = nextTimer()) != null && t.deadlineNanos - now <= 0) {

@@ -11,10 +11,13 @@ import java.util.List;
  *
  * <p>It keeps views of the agent's reads instead of copies, and holds those reads (see
  * {@link AgentRead}) so that their pooled buffers are not reused until the request can no longer
- * be sent again: no memcpy on the hot path. Accounting counts the bytes viewed; the buffers they
+ * be sent again: no memcpy of bulk bodies on the hot path. Small slices are copied instead. Accounting counts the bytes viewed; the buffers they
  * sit in (one 64 KiB read per slice at most) may hold a little more.
  */
 final class ReplayBuffer {
+
+    /** Slices up to this size are copied rather than held in their read. */
+    static final int COPY_BELOW = 8 * 1024;
 
     private final int limit;
     private final ReplayBudget budget;
@@ -38,11 +41,19 @@ final class ReplayBuffer {
             release();
             return false;
         }
-        if (held.isEmpty() || held.get(held.size() - 1) != read) {
-            read.retain();
-            held.add(read);
+        if (n <= COPY_BELOW) {
+            // A small body is copied: holding its whole 64 KiB read until the answer would keep far
+            // more memory in flight than the body (50 agents sending 2 KiB would hold 3 MB).
+            ByteBuffer copy = ByteBuffer.allocate(n);
+            copy.put(slice.duplicate()).flip();
+            slices.add(copy);
+        } else {
+            if (held.isEmpty() || held.get(held.size() - 1) != read) {
+                read.retain();
+                held.add(read);
+            }
+            slices.add(slice.duplicate()); // its own view: the caller goes on to consume the slice it passed
         }
-        slices.add(slice.duplicate()); // its own view: the caller goes on to consume the slice it passed
         length += n;
         return true;
     }

@@ -24,6 +24,8 @@ public final class Bounds {
     public static final Bounds CORE = new Bounds(List.of(
             Bound.count("listen.port-range-start", 1, 65535 - 64),
             Bound.duration("tls.handshake-timeout", "100ms", "2m"),
+            Bound.duration("tls.revocation.timeout", "100ms", "1m"),
+            Bound.duration("tls.revocation.cache", "0s", "7d"),
             Bound.count("upstream.port", 1, 65535),
             Bound.duration("upstream.connect-timeout", "100ms", "2m"),
             Bound.duration("upstream.response-timeout", "100ms", "1h"),

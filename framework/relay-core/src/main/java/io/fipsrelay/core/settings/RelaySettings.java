@@ -25,6 +25,7 @@ public record RelaySettings(
         Map<String, ProductSettings> products,
         Shutdown shutdown,
         Status status,
+        Revocation revocation,
         ProxySettings proxy) {
 
 
@@ -36,6 +37,30 @@ public record RelaySettings(
     public record Listen(String address, int portRangeStart) {
         public int statusPort() {
             return portRangeStart;
+        }
+    }
+
+    /** {@code tls.revocation}: checking of the intakes' certificates after the handshake. */
+    public record Revocation(Mode mode, boolean ocspStapling, boolean fetch, Duration timeout, Duration cache) {
+        public enum Mode {
+            OFF, SOFT_FAIL, HARD_FAIL;
+
+            /** The setting's spelling ("soft-fail"). */
+            public String setting() {
+                return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            }
+        }
+
+        public static final Revocation OFF = new Revocation(Mode.OFF, false, false, Duration.ofSeconds(5), Duration.ZERO);
+
+        /** The configuration in an operator's words (reports, logs). */
+        public String describe() {
+            if (mode == Mode.OFF) {
+                return "off";
+            }
+            return mode.setting() + " (" + (ocspStapling ? "stapled OCSP" : "no stapled OCSP")
+                    + (fetch ? ", fetched OCSP/CRL" : ", no fetching") + ", timeout " + timeout.toMillis() + " ms, cache "
+                    + cache.toSeconds() + " s)";
         }
     }
 

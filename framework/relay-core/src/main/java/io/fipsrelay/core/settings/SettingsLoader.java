@@ -117,6 +117,7 @@ public final class SettingsLoader {
         String site = readSite(r);
         RelaySettings.Listen listen = readListen(r);
         RelaySettings.Tls tls = readTls(r);
+        RelaySettings.Revocation revocation = readRevocation(r);
         RelaySettings.Upstream upstream = readUpstream(r);
         RelaySettings.Dns dns = readDns(r);
         RelaySettings.Relay relay = readRelay(r);
@@ -133,7 +134,7 @@ public final class SettingsLoader {
             throw new SettingsException(problems);
         }
         return new RelaySettings(site, listen, tls, upstream, dns, relay, limits,
-                Collections.unmodifiableMap(productSettings), shutdown, status, proxy);
+                Collections.unmodifiableMap(productSettings), shutdown, status, revocation, proxy);
     }
 
     private static String readSite(SettingReader r) {
@@ -176,6 +177,30 @@ public final class SettingsLoader {
         }
         Duration handshakeTimeout = r.duration("tls.handshake-timeout");
         return r.cleanSince(mark) ? new RelaySettings.Tls(protocols, suites, groups, caSetting, caFile, handshakeTimeout) : null;
+    }
+
+    private static RelaySettings.Revocation readRevocation(SettingReader r) {
+        int mark = r.mark();
+        String setting = r.string("tls.revocation.mode");
+        RelaySettings.Revocation.Mode mode = null;
+        if (setting != null) {
+            for (RelaySettings.Revocation.Mode m : RelaySettings.Revocation.Mode.values()) {
+                if (m.setting().equals(setting)) {
+                    mode = m;
+                }
+            }
+            if (mode == null) {
+                r.problem("tls.revocation.mode", "must be off, soft-fail or hard-fail: " + setting);
+            }
+        }
+        Boolean stapling = r.bool("tls.revocation.ocsp-stapling");
+        Boolean fetch = r.bool("tls.revocation.fetch");
+        Duration timeout = r.duration("tls.revocation.timeout");
+        Duration cache = r.duration("tls.revocation.cache");
+        if (mode == RelaySettings.Revocation.Mode.HARD_FAIL && Boolean.FALSE.equals(stapling) && Boolean.FALSE.equals(fetch)) {
+            r.problem("tls.revocation", "hard-fail with ocsp-stapling and fetch both false would refuse every intake");
+        }
+        return r.cleanSince(mark) ? new RelaySettings.Revocation(mode, stapling, fetch, timeout, cache) : null;
     }
 
     private static RelaySettings.Upstream readUpstream(SettingReader r) {

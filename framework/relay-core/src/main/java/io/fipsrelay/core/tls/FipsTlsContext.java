@@ -52,7 +52,8 @@ public final class FipsTlsContext {
         SSLContext context = SSLContext.getInstance("TLS", FipsBootstrap.JSSE_PROVIDER);
         // One DRBG for the whole context: per-connection SecureRandoms would each seed from the entropy source.
         SecureRandom random = SecureRandom.getInstance("DEFAULT", FipsBootstrap.FIPS_PROVIDER);
-        context.init(null, tmf.getTrustManagers(), random);
+        // BCJSSE's PKIX trust manager decides; the wrapper only keeps stapled OCSP responses for the revocation check.
+        context.init(null, StapledResponses.around(tmf.getTrustManagers()), random);
         checkSupported(context, settings);
         return new FipsTlsContext(context, settings, anchors.size());
     }

@@ -1,5 +1,6 @@
 package io.fipsrelay.core.upstream;
 
+import io.fipsrelay.core.audit.AuditTrail;
 import io.fipsrelay.core.metrics.RelayMetrics;
 import io.fipsrelay.core.relay.RelayWorker;
 import io.fipsrelay.core.relay.RelayWorkers;
@@ -7,6 +8,7 @@ import io.fipsrelay.core.settings.HostAndPort;
 import io.fipsrelay.core.settings.ProxyEndpoint;
 import io.fipsrelay.core.settings.ProxySettings;
 import io.fipsrelay.core.tls.FipsTlsContext;
+import io.fipsrelay.core.tls.RevocationChecker;
 import io.fipsrelay.core.tls.TlsEngineDriver;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -47,13 +49,27 @@ public final class FipsTlsConnector implements AutoCloseable {
     private final Duration handshakeTimeout;
     private final RelayMetrics metrics;
     private final int lowWaterMark;
+    /** Revocation check and audit records around each session (issue 13); see {@link SessionChecks}. */
+    private final SessionChecks checks;
     private final ProxySettings proxies;
     private final Duration connectTimeout;
 
-    /** @param proxies the egress proxy ({@code upstream.proxy}) and the hosts reached directly */
     public FipsTlsConnector(FipsTlsContext tls, RelayWorkers workers, ScheduledExecutorService timer,
                             Duration connectTimeout, Duration handshakeTimeout, Duration idleTimeout,
-                            int lowWaterMark, RelayMetrics metrics, ProxySettings proxies) {
+                            int lowWaterMark, RelayMetrics metrics) {
+        this(tls, workers, timer, connectTimeout, handshakeTimeout, idleTimeout, lowWaterMark, metrics, null, AuditTrail.NONE,
+                ProxySettings.direct());
+    }
+
+    /**
+     * As above, with a revocation check after each handshake (null: none), audit records of each
+     * session, and the egress proxy ({@code upstream.proxy}) with the hosts reached directly.
+     */
+    public FipsTlsConnector(FipsTlsContext tls, RelayWorkers workers, ScheduledExecutorService timer,
+                            Duration connectTimeout, Duration handshakeTimeout, Duration idleTimeout,
+                            int lowWaterMark, RelayMetrics metrics, RevocationChecker revocation, AuditTrail audit,
+                            ProxySettings proxies) {
+        this.checks = new SessionChecks(revocation, audit);
         this.proxies = proxies;
         this.connectTimeout = connectTimeout;
         this.tls = tls;
@@ -83,14 +99,21 @@ public final class FipsTlsConnector implements AutoCloseable {
      * server (SNI and host name checks against its name, as directly) runs inside it.
      */
     public void connect(HostAndPort server, InetSocketAddress address, RelayWorker worker, ConnectCallback callback) {
+        connect(server, address, worker, null, callback);
+    }
+
+    /** As above, for an exchange of {@code product} (named in the session's audit records; null: a health check). */
+    public void connect(HostAndPort server, InetSocketAddress address, RelayWorker worker, String product,
+                        ConnectCallback callback) {
         Executor deliverOn = worker != null ? worker::execute : Runnable::run;
-        ConnectAttempt attempt = new ConnectAttempt(callback, deliverOn);
+        ConnectAttempt attempt = new ConnectAttempt(checks.auditFailures(product, server, address, callback), deliverOn);
         ProxyEndpoint proxy = proxies.forHost(server.host()).orElse(null);
         String where = UpstreamConnection.describe(server, address, proxy);
         ConnectFuture cf = connector.connect(address, (IoSession session, ConnectFuture f) -> {
             if (worker != null) {
                 session.setAttribute(RelayWorkers.WORKER, worker);
             }
+            SessionChecks.started(session, product);
             TlsEngineDriver driver = new TlsEngineDriver(tls.newClientEngine(server.host(), server.port()), session);
             UpstreamConnection c = new UpstreamConnection(session, driver, server, address, attempt, proxy);
             session.setAttribute(CONNECTION, c);
@@ -217,7 +240,8 @@ public final class FipsTlsConnector implements AutoCloseable {
                     if (attempt.isDone()) {
                         c.close("handshake completed after its deadline"); // the exchange has moved on
                     } else {
-                        attempt.succeed(c);
+                        // Revocation (off the I/O thread) and the audit's open record, then the attempt succeeds.
+                        checks.afterHandshake(c, attempt);
                     }
                 }
             }
@@ -237,6 +261,10 @@ public final class FipsTlsConnector implements AutoCloseable {
 
         @Override
         public void messageSent(IoSession session, Object message) {
+            RelayWorker worker = RelayWorkers.of(session);
+            if (message instanceof IoBuffer written && worker != null) {
+                worker.freeWhenWritten(written);
+            }
             UpstreamConnection c = connection(session);
             UpstreamListener l = c.listener();
             if (l != null && session.getScheduledWriteBytes() < lowWaterMark) {
@@ -273,7 +301,11 @@ public final class FipsTlsConnector implements AutoCloseable {
             }
             String cause = c.closeCause() != null ? c.closeCause() : c.describe() + " closed the connection";
             c.noteCause(cause);
+            checks.closed(c, cause);
             ConnectAttempt attempt = c.takeAttempt();
+            if (attempt == null) {
+                attempt = SessionChecks.pendingCheck(session); // closed while its revocation check ran
+            }
             if (attempt != null) {
                 attempt.fail(new UpstreamFailure(502, "tls",
                         cause.startsWith("TLS") ? cause : "TLS handshake with " + c.describe() + " failed: connection closed by the server",

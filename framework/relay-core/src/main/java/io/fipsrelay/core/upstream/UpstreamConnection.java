@@ -179,6 +179,11 @@ public final class UpstreamConnection {
         return proxy != null;
     }
 
+    /** "ip:port" ("[v6]:port") as the audit records write addresses. */
+    public static String hostPort(InetSocketAddress address) {
+        return SessionChecks.hostPort(address);
+    }
+
     /** "host (ip:port)", or "host via proxy http://user:***@proxy:port (ip:port)", for error causes and logs. */
     public String describe() {
         return describe(server, address, proxy);

@@ -8,6 +8,9 @@ public final class UpstreamFailure extends Exception {
     private final int status;
     private final String kind;
     private final java.net.InetSocketAddress address;
+    /** For a refusal by the revocation check: the intake's chain and the check's result (audit records). */
+    private java.util.List<java.security.cert.X509Certificate> peerChain;
+    private String revocation;
 
     public UpstreamFailure(int status, String kind, String cause) {
         this(status, kind, cause, null);
@@ -27,14 +30,31 @@ public final class UpstreamFailure extends Exception {
 
     /** Whether another address may succeed where this one failed (nothing was sent). */
     public boolean retryable() {
-        return address != null && (kind.equals("connect") || kind.equals("tls"));
+        return address != null && (kind.equals("connect") || kind.equals("tls") || kind.equals("revoked"));
+    }
+
+    /** This failure, carrying the certificate chain and revocation result that caused it. */
+    public UpstreamFailure withRevocation(java.util.List<java.security.cert.X509Certificate> chain, String result) {
+        this.peerChain = chain == null ? null : java.util.List.copyOf(chain);
+        this.revocation = result;
+        return this;
+    }
+
+    /** The intake's certificates when a revocation check refused them, else null. */
+    public java.util.List<java.security.cert.X509Certificate> peerChain() {
+        return peerChain;
+    }
+
+    /** The revocation result that refused the connection, else null. */
+    public String revocation() {
+        return revocation;
     }
 
     public int status() {
         return status;
     }
 
-    /** dns, connect, tls, timeout, protocol, closed, no-server. */
+    /** dns, connect, tls, revoked, timeout, protocol, closed, no-server. */
     public String kind() {
         return kind;
     }

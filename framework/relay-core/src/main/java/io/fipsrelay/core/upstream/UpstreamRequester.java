@@ -9,4 +9,9 @@ public interface UpstreamRequester {
     void upstreamReady(UpstreamConnection connection);
 
     void upstreamFailed(UpstreamFailure failure);
+
+    /** The product the connection is for, named in the session's audit records (null: none). */
+    default String product() {
+        return null;
+    }
 }

@@ -115,7 +115,7 @@ public final class WorkerUpstreamPool {
         }
         AddressHealth chosen = best;
         Slot chosenSlot = bestSlot;
-        connector.connect(chosen.server(), chosen.address(), worker, new ConnectCallback() {
+        connector.connect(chosen.server(), chosen.address(), worker, requester.product(), new ConnectCallback() {
             @Override
             public void connected(UpstreamConnection c) {
                 c.health(chosen);

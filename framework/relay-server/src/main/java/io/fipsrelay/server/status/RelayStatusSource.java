@@ -38,6 +38,7 @@ public final class RelayStatusSource {
     private final PluginInventory plugins;
     private final PluginSummaries pluginSummaries;
     private final long startedAtMillis = System.currentTimeMillis();
+    private Supplier<StatusDocument.Certificates> certificates = () -> StatusDocument.Certificates.NONE;
 
     public RelayStatusSource(RelaySettings settings, FipsReport fips, RelayMetrics metrics,
                              Supplier<List<RelaySettings.ProductSettings>> expected,
@@ -53,6 +54,12 @@ public final class RelayStatusSource {
         this.health = health;
         this.plugins = plugins;
         this.pluginSummaries = new PluginSummaries(metrics);
+    }
+
+    /** Where the certificate expiry listing comes from. */
+    public RelayStatusSource certificates(Supplier<StatusDocument.Certificates> source) {
+        this.certificates = source;
+        return this;
     }
 
     public StatusDocument current() {
@@ -94,7 +101,7 @@ public final class RelayStatusSource {
                         FipsReadiness.ready(), fips.approvedOnly(), fips.selfTestStatus(), fips.nativeVariant(),
                         fips.nativeFeatures(), fips.startupMillis(), settings.tls().protocols(), settings.tls().cipherSuites()),
                 products, pluginSummaries.summaries(loaded, products, latest), plugins.refused(), plugins.events(),
-                states, tls(), jvm(), history(samples, ids, loaded));
+                states, tls(), jvm(), history(samples, ids, loaded), certificates.get());
     }
 
     private StatusDocument.Product product(String id, RelayMetrics.ProductMetrics m, String plugin,

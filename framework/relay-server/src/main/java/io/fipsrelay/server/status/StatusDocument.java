@@ -10,7 +10,35 @@ import java.util.Map;
  */
 public record StatusDocument(Relay relay, Health health, Fips fips, List<Product> products, List<Plugin> plugins,
                              List<PluginInventory.Refused> refusedPlugins, List<PluginEvent> pluginEvents,
-                             List<UpstreamAddressState> upstreams, Tls tls, Jvm jvm, History history) {
+                             List<UpstreamAddressState> upstreams, Tls tls, Jvm jvm, History history,
+                             Certificates certificates) {
+
+    /**
+     * When the certificates the relay depends on expire (not a health matter: /healthz ignores it).
+     *
+     * @param trustBundle the CA bundle the intakes are verified against
+     * @param intakes each intake address's leaf certificate as last seen, soonest expiry first
+     * @param anchorsUsed the bundle's anchors that handshakes chained to, soonest expiry first
+     */
+    public record Certificates(String trustBundle, List<IntakeCertificate> intakes, List<Anchor> anchorsUsed) {
+        public static final Certificates NONE = new Certificates("", List.of(), List.of());
+
+        public static Certificates of(io.fipsrelay.core.tls.CertificateExpiry expiry) {
+            return new Certificates(expiry.bundle(),
+                    expiry.intakes().stream().map(c -> new IntakeCertificate(c.server(), c.address(), c.subject(),
+                            c.notAfter().toString(), c.notAfter().toEpochMilli(), c.daysLeft())).toList(),
+                    expiry.anchorsUsed().stream().map(a -> new Anchor(a.subject(), a.notAfter().toString(),
+                            a.notAfter().toEpochMilli(), a.daysLeft())).toList());
+        }
+    }
+
+    /** An intake address's leaf certificate: notAfter as ISO-8601 and epoch milliseconds. */
+    public record IntakeCertificate(String server, String address, String subject, String notAfter, long notAfterMillis,
+                                    long daysLeft) {
+    }
+
+    public record Anchor(String subject, String notAfter, long notAfterMillis, long daysLeft) {
+    }
 
     public record Relay(String version, String site, String listenAddress, int statusPort, long startedAtMillis,
                         long generatedAtMillis, long uptimeSeconds, double sampleIntervalSeconds) {

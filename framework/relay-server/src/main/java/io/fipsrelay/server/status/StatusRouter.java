@@ -22,7 +22,7 @@ public final class StatusRouter {
         StatusEndpoint endpoint = routes.get(path);
         if (endpoint == null) {
             return StatusResponse.text(404, "no page " + path + " here; the status port serves / (dashboard), "
-                    + "/status.json, /metrics (Prometheus) and /healthz");
+                    + "/status.json, /metrics (Prometheus), /healthz and /evidence.json (compliance report)");
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return StatusResponse.text(405, "the status port only answers GET and HEAD").withHeader("Allow", ALLOWED);

@@ -65,6 +65,17 @@ public final class StatusService implements AutoCloseable {
     public static StatusService start(RelaySettings settings, FipsReport fips, RelayEngine engine,
                                       Supplier<List<RelaySettings.ProductSettings>> expected,
                                       PluginInventory plugins) throws BindFailure {
+        return start(settings, fips, engine, expected, plugins, java.util.Map.of(), () -> StatusDocument.Certificates.NONE);
+    }
+
+    /**
+     * As above, with more pages served besides the standard ones (e.g. /evidence.json) and the
+     * certificate expiry listing of /status.json.
+     */
+    public static StatusService start(RelaySettings settings, FipsReport fips, RelayEngine engine,
+                                      Supplier<List<RelaySettings.ProductSettings>> expected,
+                                      PluginInventory plugins, java.util.Map<String, StatusEndpoint> morePages,
+                                      Supplier<StatusDocument.Certificates> certificates) throws BindFailure {
         RelayMetrics metrics = engine.metrics();
         FipsGauges.register(metrics.registry(), fips);
         JvmGauges.register(metrics.registry());
@@ -104,13 +115,16 @@ public final class StatusService implements AutoCloseable {
 
         StatusServer server = null;
         if (settings.statusEnabled()) {
-            server = new StatusServer(router(settings, fips, engine, expected, upstreams, history, plugins, pluginGauges));
+            StatusRouter router = router(settings, fips, engine, expected, upstreams, history, plugins, pluginGauges,
+                    certificates);
+            morePages.forEach(router::route);
+            server = new StatusServer(router);
             String address = settings.listen().address();
             int port = settings.listen().statusPort();
             try {
                 InetSocketAddress bound = server.bind(address, port);
-                LOG.info("status port listening on http://{}:{}/ (dashboard, /status.json, /metrics, /healthz)",
-                        bound.getHostString(), bound.getPort());
+                LOG.info("status port listening on http://{}:{}/ (dashboard, /status.json, /metrics, /healthz{})",
+                        bound.getHostString(), bound.getPort(), morePages.isEmpty() ? "" : ", " + String.join(", ", morePages.keySet()));
             } catch (IOException | RuntimeException e) {
                 new StatusService(sampling, jmx, server, history).close();
                 throw new BindFailure("cannot bind " + address + ":" + port + " for the status port: "
@@ -123,11 +137,12 @@ public final class StatusService implements AutoCloseable {
     private static StatusRouter router(RelaySettings settings, FipsReport fips, RelayEngine engine,
                                        Supplier<List<RelaySettings.ProductSettings>> expected,
                                        UpstreamStateGauges upstreams, ThroughputHistory history,
-                                       PluginInventory plugins, PluginInfoGauges pluginGauges) {
+                                       PluginInventory plugins, PluginInfoGauges pluginGauges,
+                                       Supplier<StatusDocument.Certificates> certificates) {
         ObjectMapper json = new ObjectMapper();
         RelayHealth health = new RelayHealth(expected, engine::boundAddresses);
         RelayStatusSource source = new RelayStatusSource(settings, fips, engine.metrics(), expected,
-                engine::boundAddresses, history, upstreams, health, plugins);
+                engine::boundAddresses, history, upstreams, health, plugins).certificates(certificates);
         StaticAsset page = StaticAsset.classpath(ASSETS + "dashboard.html", "text/html; charset=utf-8");
         return new StatusRouter()
                 .route("/", () -> page.respond().withHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY))

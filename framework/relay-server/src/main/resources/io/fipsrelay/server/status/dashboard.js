@@ -489,6 +489,30 @@
     }
   }
 
+  function renderCertificates(doc) {
+    const c = doc.certificates;
+    const body = document.querySelector("#certificates tbody");
+    body.textContent = "";
+    if (!c || c.intakes.length === 0) {
+      const tr = el("tr");
+      const td = el("td", "empty", "no intake certificate seen yet");
+      td.colSpan = 3;
+      tr.append(td);
+      body.append(tr);
+    } else {
+      for (const i of c.intakes) {
+        const tr = el("tr");
+        // Under 30 days is what the relay warns about in its log too.
+        tr.append(el("td", "mono", i.server + " " + i.address), el("td", "mono", i.subject),
+          el("td", "num" + (i.daysLeft < 30 ? " bad" : ""), String(i.daysLeft)));
+        body.append(tr);
+      }
+    }
+    const anchors = c ? c.anchorsUsed : [];
+    document.getElementById("anchors-text").textContent = anchors.length === 0 ? ""
+      : "Trust anchors used (" + c.trustBundle + "): " + anchors.map(a => a.subject + ", " + a.daysLeft + " days left").join("; ");
+  }
+
   function renderRuntime(doc) {
     const j = doc.jvm;
     facts(document.getElementById("runtime-facts"), [
@@ -513,6 +537,7 @@
     renderCards(doc);
     renderRefused(doc);
     renderFips(doc);
+    renderCertificates(doc);
     renderRuntime(doc);
     document.body.dataset.rendered = String(doc.relay.generatedAtMillis);
   }

@@ -27,8 +27,10 @@ public final class PrometheusNames extends CustomLabelMapper {
     private static final String ROOT = "fips-relay.";
     private static final String HANDSHAKES = ROOT + "tls.handshakes.";
     private static final String UPSTREAM = ROOT + "upstream.";
+    private static final String INTAKE_CERTIFICATE = ROOT + "tls.intake.";
+    private static final String REVOCATION = ROOT + "tls.revocation.";
     /** Second segments that are relay-wide groups, not product ids. */
-    private static final Set<String> GROUPS = Set.of("tls", "upstream", "upstreams", "fips", "relay", "plugins");
+    private static final Set<String> GROUPS = Set.of("tls", "upstream", "upstreams", "fips", "relay", "plugins", "audit");
     private static final String PLUGINS = ROOT + "plugins.";
     private static final Map<String, String> HELP = Map.ofEntries(
             Map.entry("fips_relay_requests", "Requests received from the agent, per product."),
@@ -50,7 +52,10 @@ public final class PrometheusNames extends CustomLabelMapper {
             Map.entry("fips_relay_fips_startup_seconds", "Time the FIPS module took to load, power-on self-tests included."),
             Map.entry("fips_relay_fips", "The FIPS module in use: versions, CMVP certificate, native variant."),
             Map.entry("fips_relay_plugin", "One series per loaded product plugin: its version and the SHA-256 of its jar."),
-            Map.entry("fips_relay_max_buffered_bytes_per_exchange", "Most bytes one relayed exchange held in buffers at once (both directions) since start."));
+            Map.entry("fips_relay_max_buffered_bytes_per_exchange", "Most bytes one relayed exchange held in buffers at once (both directions) since start."),
+            Map.entry("fips_relay_tls_intake_not_after_seconds", "Expiry (epoch seconds) of the certificate the intake address last presented."),
+            Map.entry("fips_relay_tls_revocation", "Revocation decisions on intake certificates by result (good, revoked, unknown, refused)."),
+            Map.entry("fips_relay_audit_dropped", "Audit records dropped because the writer's queue was full."));
 
     /** Product id to plugin id, replaced before each scrape. */
     private volatile Map<String, String> owners = Map.of();
@@ -90,6 +95,18 @@ public final class PrometheusNames extends CustomLabelMapper {
                 return family(dw, "fips_relay_tls_handshakes", false,
                         "protocol", protocolAndSuite.substring(0, dot), "suite", protocolAndSuite.substring(dot + 1));
             }
+        }
+        if (dw.startsWith(INTAKE_CERTIFICATE)) {
+            String rest = dw.substring(INTAKE_CERTIFICATE.length());
+            int slash = rest.indexOf('/');
+            int dot = rest.lastIndexOf('.');
+            if (slash > 0 && dot > slash) {
+                return family(dw, "fips_relay_tls_intake_" + sanitize(rest.substring(dot + 1)), false,
+                        "server", rest.substring(0, slash), "address", rest.substring(slash + 1, dot));
+            }
+        }
+        if (dw.startsWith(REVOCATION)) {
+            return family(dw, "fips_relay_tls_revocation", false, "result", dw.substring(REVOCATION.length()));
         }
         if (dw.startsWith(UPSTREAM)) {
             String rest = dw.substring(UPSTREAM.length());

@@ -45,6 +45,15 @@ class PrometheusNamesTest {
     }
 
     @Test
+    void certificate_expiry_revocation_and_audit_metrics_get_their_own_families() {
+        maps("fips-relay.tls.intake.metrics.agent.ddog-gov.com:443/10.1.2.3:443.not-after-seconds",
+                "fips_relay_tls_intake_not_after_seconds", "server", "metrics.agent.ddog-gov.com:443", "address", "10.1.2.3:443");
+        maps("fips-relay.tls.trust-bundle.earliest-anchor-not-after-seconds", "fips_relay_tls_trust_bundle_earliest_anchor_not_after_seconds");
+        maps("fips-relay.tls.revocation.revoked", "fips_relay_tls_revocation", "result", "revoked");
+        maps("fips-relay.audit.dropped", "fips_relay_audit_dropped");
+    }
+
+    @Test
     void relay_wide_and_foreign_names_only_lose_their_dots_and_dashes() {
         maps("fips-relay.fips.approved-only", "fips_relay_fips_approved_only");
         maps("fips-relay.relay.max-buffered-bytes-per-exchange", "fips_relay_max_buffered_bytes_per_exchange");
