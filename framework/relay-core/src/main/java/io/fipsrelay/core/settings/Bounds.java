@@ -54,8 +54,8 @@ public final class Bounds {
             Bound.duration("status.sample-interval", "1s", "1m"),
             Bound.duration("status.history", "1s", "7d"),
             Bound.count("products.*.port", 1, 65535)),
-            // Keys whose default is null but which are not numbers: none in the core yet.
-            Set.of());
+            // Keys whose default is null but which are not numbers.
+            Set.of("upstream.proxy.url"));
 
     private final Map<String, Bound> byKey = new LinkedHashMap<>();
     private final Set<String> nullableText;
