@@ -80,7 +80,7 @@ final class UpstreamSide {
             anchors = java.util.List.of();
         }
         return new io.fipsrelay.core.tls.RevocationChecker(settings.revocation(), anchors, metrics.registry(),
-                java.time.Clock.systemUTC());
+                java.time.Clock.systemUTC(), settings.proxy());
     }
 
     /** The connection pool of the worker calling. */

@@ -1,9 +1,15 @@
 package io.fipsrelay.core.tls;
 
 import com.codahale.metrics.MetricRegistry;
+import io.fipsrelay.core.settings.ProxyEndpoint;
+import io.fipsrelay.core.settings.ProxySettings;
 import io.fipsrelay.core.settings.RelaySettings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -115,10 +121,21 @@ public final class RevocationChecker implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService executor;
     private final HttpClient http;
+    private final ProxySettings proxy;
     private final Map<String, Answer> cache = new ConcurrentHashMap<>();
     private final DigestCalculatorProvider digests;
 
     public RevocationChecker(RelaySettings.Revocation settings, List<X509Certificate> anchors, MetricRegistry metrics, Clock clock) {
+        this(settings, anchors, metrics, clock, ProxySettings.direct());
+    }
+
+    /**
+     * @param proxy the egress proxy ({@code upstream.proxy}): responders and CRL distribution points
+     *              are asked through it, as the intakes are, unless {@code no-proxy} names their host
+     */
+    public RevocationChecker(RelaySettings.Revocation settings, List<X509Certificate> anchors, MetricRegistry metrics,
+                             Clock clock, ProxySettings proxy) {
+        this.proxy = proxy;
         this.settings = settings;
         this.anchors = List.copyOf(anchors);
         this.metrics = metrics;
@@ -131,7 +148,7 @@ public final class RevocationChecker implements AutoCloseable {
         });
         this.http = HttpClient.newBuilder().executor(executor).connectTimeout(settings.timeout())
                 .version(HttpClient.Version.HTTP_1_1).followRedirects(HttpClient.Redirect.NEVER)
-                .proxy(HttpClient.Builder.NO_PROXY).build();
+                .proxy(new EgressProxySelector(proxy)).build();
         try {
             this.digests = new JcaDigestCalculatorProviderBuilder().setProvider(PROVIDER).build();
         } catch (org.bouncycastle.operator.OperatorCreationException e) {
@@ -264,7 +281,7 @@ public final class RevocationChecker implements AutoCloseable {
         } catch (Exception e) {
             return CompletableFuture.completedFuture(new Answer(Status.UNKNOWN, "none", before + "; cannot build an OCSP request: " + e, null));
         }
-        HttpRequest post = HttpRequest.newBuilder(URI.create(url)).timeout(settings.timeout())
+        HttpRequest post = viaProxy(HttpRequest.newBuilder(URI.create(url)), url).timeout(settings.timeout())
                 .header("Content-Type", "application/ocsp-request")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(request)).build();
         return http.sendAsync(post, HttpResponse.BodyHandlers.ofByteArray())
@@ -283,7 +300,7 @@ public final class RevocationChecker implements AutoCloseable {
         if (!url.startsWith("http://")) {
             return CompletableFuture.completedFuture(new Answer(Status.UNKNOWN, "none", before + "; CRL " + url + " is not plain http (not supported)", null));
         }
-        HttpRequest get = HttpRequest.newBuilder(URI.create(url)).timeout(settings.timeout()).GET().build();
+        HttpRequest get = viaProxy(HttpRequest.newBuilder(URI.create(url)), url).timeout(settings.timeout()).GET().build();
         return http.sendAsync(get, HttpResponse.BodyHandlers.ofByteArray())
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .thenApplyAsync(r -> r.statusCode() == 200 ? evaluateCrl(r.body(), certificate, issuer, url)
@@ -472,5 +489,34 @@ public final class RevocationChecker implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
+    }
+
+    /** Credentials for the egress proxy go with a request it will carry (plain HTTP is proxied as is, no tunnel). */
+    private HttpRequest.Builder viaProxy(HttpRequest.Builder request, String url) {
+        String host = URI.create(url).getHost();
+        proxy.forHost(host).filter(ProxyEndpoint::hasCredentials)
+                .ifPresent(p -> request.header("Proxy-Authorization", p.proxyAuthorization()));
+        return request;
+    }
+
+    /** Responders and CRL points through the egress proxy, except the hosts {@code no-proxy} names. */
+    private static final class EgressProxySelector extends ProxySelector {
+        private final ProxySettings proxy;
+
+        EgressProxySelector(ProxySettings proxy) {
+            this.proxy = proxy;
+        }
+
+        @Override
+        public List<Proxy> select(URI uri) {
+            return proxy.forHost(uri.getHost())
+                    .map(p -> List.of(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(p.host(), p.port()))))
+                    .orElse(List.of(Proxy.NO_PROXY));
+        }
+
+        @Override
+        public void connectFailed(URI uri, SocketAddress address, IOException failure) {
+            // The fetch fails with the same exception and the check reports it; nothing to remember here.
+        }
     }
 }

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
 import io.fipsrelay.core.fips.FipsBootstrap;
+import io.fipsrelay.core.settings.NoProxyMatcher;
+import io.fipsrelay.core.settings.ProxyEndpoint;
+import io.fipsrelay.core.settings.ProxySettings;
 import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.settings.RelaySettings.Revocation.Mode;
 import io.fipsrelay.testkit.RevocationPki;
 import io.fipsrelay.testkit.ServerIdentity;
+import io.fipsrelay.testkit.TinyproxyServer;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -158,6 +162,40 @@ class RevocationCheckerTest {
             assertThat(r.status()).isEqualTo(RevocationChecker.Status.UNKNOWN);
             assertThat(r.detail()).contains("not signed by the issuer");
         }
+    }
+
+    @Test
+    void responders_are_asked_through_the_egress_proxy_with_its_credentials() throws Exception {
+        try (TinyproxyServer proxy = TinyproxyServer.builder().connectPort(443).basicAuth("relay", "s3cret").start()) {
+            checker = new RevocationChecker(settings(Mode.SOFT_FAIL), List.of(pki.caCertificate()), metrics, Clock.systemUTC(),
+                    new ProxySettings(ProxyEndpoint.parse(proxy.url("relay:s3cret"), false), NoProxyMatcher.none(), "test"));
+            assertThat(check(good, List.of()).status()).isEqualTo(RevocationChecker.Status.GOOD);
+            assertThat(check(revoked, List.of()).status()).isEqualTo(RevocationChecker.Status.REVOKED);
+            assertThat(pki.ocspRequests()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void with_the_egress_proxy_unreachable_the_responder_is_not_reached_and_no_proxy_hosts_go_direct() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        ProxyEndpoint nowhere = ProxyEndpoint.parse("http://127.0.0.1:" + closed, false);
+        checker = new RevocationChecker(settings(Mode.SOFT_FAIL), List.of(pki.caCertificate()), metrics, Clock.systemUTC(),
+                new ProxySettings(nowhere, NoProxyMatcher.none(), "test"));
+        assertThat(check(good, List.of()).status()).isEqualTo(RevocationChecker.Status.UNKNOWN);
+        assertThat(pki.ocspRequests()).isZero();
+        checker.close();
+
+        checker = new RevocationChecker(settings(Mode.SOFT_FAIL), List.of(pki.caCertificate()), metrics, Clock.systemUTC(),
+                new ProxySettings(nowhere, NoProxyMatcher.parse(List.of("127.0.0.1")), "test"));
+        assertThat(check(good, List.of()).status()).isEqualTo(RevocationChecker.Status.GOOD);
+        assertThat(pki.ocspRequests()).isEqualTo(1);
+    }
+
+    private static RelaySettings.Revocation settings(Mode mode) {
+        return new RelaySettings.Revocation(mode, true, true, Duration.ofSeconds(3), Duration.ofHours(1));
     }
 
     private RevocationChecker.Result check(Mode mode, boolean fetch, ServerIdentity id, List<byte[]> stapled) {
