@@ -106,8 +106,8 @@ public final class FipsTlsConnector implements AutoCloseable {
     public void connect(HostAndPort server, InetSocketAddress address, RelayWorker worker, String product,
                         ConnectCallback callback) {
         Executor deliverOn = worker != null ? worker::execute : Runnable::run;
-        ConnectAttempt attempt = new ConnectAttempt(checks.auditFailures(product, server, address, callback), deliverOn);
         ProxyEndpoint proxy = proxies.forHost(server.host()).orElse(null);
+        ConnectAttempt attempt = new ConnectAttempt(checks.auditFailures(product, server, address, proxy, callback), deliverOn);
         String where = UpstreamConnection.describe(server, address, proxy);
         ConnectFuture cf = connector.connect(address, (IoSession session, ConnectFuture f) -> {
             if (worker != null) {

@@ -5,6 +5,7 @@ import io.fipsrelay.core.audit.SessionRecord;
 import io.fipsrelay.core.relay.RelayWorker;
 import io.fipsrelay.core.relay.RelayWorkers;
 import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.settings.ProxyEndpoint;
 import io.fipsrelay.core.tls.RevocationChecker;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
@@ -59,7 +60,9 @@ final class SessionChecks {
     }
 
     /** The callback, with a "failed" session record for every attempt that does not succeed. */
-    ConnectCallback auditFailures(String product, HostAndPort server, InetSocketAddress address, ConnectCallback callback) {
+    ConnectCallback auditFailures(String product, HostAndPort server, InetSocketAddress address, ProxyEndpoint proxy,
+                                  ConnectCallback callback) {
+        String viaProxy = proxy == null ? null : proxy.toString(); // the redacted form: no password
         return new ConnectCallback() {
             @Override
             public void connected(UpstreamConnection connection) {
@@ -69,7 +72,7 @@ final class SessionChecks {
             @Override
             public void connectFailed(UpstreamFailure failure) {
                 audit.sessionFailed(SessionRecord.failed(product == null ? HEALTH_CHECK : product, server.toString(),
-                        hostPort(address), null, null, failure.peerChain(), failure.revocation(), null, failure.getMessage()));
+                        hostPort(address), viaProxy, null, failure.peerChain(), failure.revocation(), null, failure.getMessage()));
                 callback.connectFailed(failure);
             }
         };
@@ -117,7 +120,7 @@ final class SessionChecks {
                       long handshakeMillis) {
         SSLSession session = c.tls().engine().getSession();
         SessionRecord opened = SessionRecord.opened((String) c.session().getAttribute(PRODUCT), c.server().toString(),
-                hostPort(c.address()), null, sni(c.tls().engine()), session, null, revocationResult, handshakeMillis);
+                hostPort(c.address()), c.proxyDescription(), sni(c.tls().engine()), session, null, revocationResult, handshakeMillis);
         c.session().setAttribute(OPENED, opened);
         c.session().setAttribute(STARTED, System.nanoTime());
         audit.sessionOpened(opened);

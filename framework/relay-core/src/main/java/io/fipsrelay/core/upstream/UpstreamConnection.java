@@ -174,6 +174,11 @@ public final class UpstreamConnection {
         return tls.engine().getSession().getCipherSuite();
     }
 
+    /** The egress proxy this connection tunnels through, in its redacted form, or null when direct. */
+    String proxyDescription() {
+        return proxy == null ? null : proxy.toString();
+    }
+
     /** Whether this connection is a CONNECT tunnel through the egress proxy. */
     public boolean viaProxy() {
         return proxy != null;

@@ -3,6 +3,7 @@ package io.fipsrelay.core.relay;
 import com.codahale.metrics.MetricRegistry;
 import io.fipsrelay.api.Product;
 import io.fipsrelay.api.Route;
+import io.fipsrelay.core.audit.AuditTrail;
 import io.fipsrelay.core.fips.FipsBootstrap;
 import io.fipsrelay.core.metrics.RelayMetrics;
 import io.fipsrelay.core.settings.RelaySettings;
@@ -37,6 +38,11 @@ public final class RelayUnderTest implements AutoCloseable {
 
     /** Starts with the given CA bundle and intake port; {@code extraHocon} adds or overrides settings. */
     public static RelayUnderTest start(Path caFile, int intakePort, String extraHocon) throws Exception {
+        return start(caFile, intakePort, extraHocon, new AuditTrail() { });
+    }
+
+    /** The same, with the audit trail the relay writes its session and exchange records to. */
+    public static RelayUnderTest start(Path caFile, int intakePort, String extraHocon, AuditTrail audit) throws Exception {
         FipsBootstrap.install(FipsBootstrap.ProviderOrder.APPENDED);
         int base = FreePorts.pickRange(4);
         String hocon = "fips-relay {\n"
@@ -49,7 +55,7 @@ public final class RelayUnderTest implements AutoCloseable {
                 .addProducts(List.of(METRICS), com.typesafe.config.ConfigFactory.empty())
                 .load(SettingsLoader.parseString(hocon));
         RelayMetrics metrics = new RelayMetrics(new MetricRegistry());
-        RelayEngine engine = new RelayEngine(settings, FipsTlsContext.create(settings.tls()), metrics);
+        RelayEngine engine = new RelayEngine(settings, FipsTlsContext.create(settings.tls()), metrics, audit);
         engine.bindAll(settings.enabledProducts());
         return new RelayUnderTest(settings, engine, metrics);
     }

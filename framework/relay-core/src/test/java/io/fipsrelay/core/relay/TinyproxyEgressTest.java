@@ -2,6 +2,8 @@ package io.fipsrelay.core.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fipsrelay.core.audit.AuditTrail;
+import io.fipsrelay.core.audit.SessionRecord;
 import io.fipsrelay.testkit.ConnectProxy;
 import io.fipsrelay.testkit.KeyType;
 import io.fipsrelay.testkit.RawHttpClient;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -84,6 +87,28 @@ class TinyproxyEgressTest {
             assertThat(proxied.tlsProtocol()).isEqualTo(plain.tlsProtocol());
             assertThat(proxied.cipherSuite()).isEqualTo(plain.cipherSuite());
             assertThat(tinyproxy.log()).doesNotContain(PASSWORD).doesNotContain("0123456789abcdef");
+        }
+    }
+
+    @Test
+    void the_audit_session_record_names_the_proxy_without_its_password() throws Exception {
+        List<SessionRecord> opened = new CopyOnWriteArrayList<>();
+        AuditTrail audit = new AuditTrail() {
+            @Override
+            public void sessionOpened(SessionRecord session) {
+                opened.add(session);
+            }
+        };
+        try (RecordingIntake intake = RecordingIntake.builder(identity).start();
+             ConnectProxy loopback = ConnectProxy.start();
+             TinyproxyServer tinyproxy = TinyproxyServer.builder().connectPort(intake.port())
+                     .basicAuth("relay", PASSWORD).upstream(loopback).start();
+             RelayUnderTest relay = RelayUnderTest.start(ca, intake.port(),
+                     "fips-relay.upstream.proxy.url = \"" + tinyproxy.url("relay:" + PASSWORD) + "\"", audit)) {
+            assertThat(send(relay.port(), agentRequest("audited")).status()).isEqualTo(202);
+            assertThat(opened).hasSize(1);
+            assertThat(opened.get(0).viaProxy()).isEqualTo("http://relay:***@127.0.0.1:" + tinyproxy.port());
+            assertThat(opened.get(0).server()).isEqualTo("metrics.agent.ddog-gov.com:" + intake.port());
         }
     }
 
