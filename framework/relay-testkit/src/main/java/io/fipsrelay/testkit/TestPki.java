@@ -101,6 +101,18 @@ public final class TestPki {
      * SANs), with EKU serverAuth, signed by this CA. The first name is also the subject CN.
      */
     public ServerIdentity issue(KeyType type, String... names) {
+        return issue(type, KeyPurposeId.id_kp_serverAuth, names);
+    }
+
+    /**
+     * A client certificate (EKU clientAuth) for {@code name}, signed by this CA: what an agent
+     * presents to a relay that requires client certificates (mTLS).
+     */
+    public ServerIdentity issueClient(KeyType type, String name) {
+        return issue(type, KeyPurposeId.id_kp_clientAuth, name);
+    }
+
+    private ServerIdentity issue(KeyType type, KeyPurposeId purpose, String... names) {
         if (names == null || names.length == 0) {
             throw new IllegalArgumentException("a server certificate needs at least one DNS name or IP address");
         }
@@ -117,7 +129,7 @@ public final class TestPki {
                     notBefore, notAfter, new X500Name("CN=" + names[0]), pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(usage))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
                     .addExtension(Extension.subjectAlternativeName, false,
                             new GeneralNames(sans.toArray(new GeneralName[0])))
                     .addExtension(Extension.subjectKeyIdentifier, false,
