@@ -101,7 +101,14 @@ public final class TestPki {
      * SANs), with EKU serverAuth, signed by this CA. The first name is also the subject CN.
      */
     public ServerIdentity issue(KeyType type, String... names) {
-        return issue(type, KeyPurposeId.id_kp_serverAuth, names);
+        return issue(type, KeyPurposeId.id_kp_serverAuth, notBefore, notAfter, names);
+    }
+
+    /** A server certificate for {@code names} that expired an hour ago (refusal tests). */
+    public ServerIdentity issueExpired(KeyType type, String... names) {
+        Instant now = Instant.now();
+        return issue(type, KeyPurposeId.id_kp_serverAuth, Date.from(now.minus(Duration.ofDays(2))),
+                Date.from(now.minus(Duration.ofHours(1))), names);
     }
 
     /**
@@ -109,10 +116,10 @@ public final class TestPki {
      * presents to a relay that requires client certificates (mTLS).
      */
     public ServerIdentity issueClient(KeyType type, String name) {
-        return issue(type, KeyPurposeId.id_kp_clientAuth, name);
+        return issue(type, KeyPurposeId.id_kp_clientAuth, notBefore, notAfter, name);
     }
 
-    private ServerIdentity issue(KeyType type, KeyPurposeId purpose, String... names) {
+    private ServerIdentity issue(KeyType type, KeyPurposeId purpose, Date validFrom, Date validTo, String... names) {
         if (names == null || names.length == 0) {
             throw new IllegalArgumentException("a server certificate needs at least one DNS name or IP address");
         }
@@ -126,7 +133,7 @@ public final class TestPki {
             int usage = KeyUsage.digitalSignature | (type == KeyType.RSA_2048 ? KeyUsage.keyEncipherment : 0);
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCertificate, serial(serials),
-                    notBefore, notAfter, new X500Name("CN=" + names[0]), pair.getPublic())
+                    validFrom, validTo, new X500Name("CN=" + names[0]), pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(usage))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
