@@ -322,6 +322,18 @@ class AgentTlsListenerTest {
         assertThat(intake().requests()).isEmpty();
     }
 
+    @Test
+    void a_head_that_does_not_complete_in_time_gets_408_over_tls_as_over_plain_http() throws Exception {
+        RelayUnderTest relay = startRelay(tlsOn("") + "fips-relay.limits.header-timeout = 300ms\n");
+        try (SSLSocket socket = jdkClient(relay.port(), agentCa.clientSslContext(), "TLSv1.3", null);
+             RawHttpClient agent = RawHttpClient.over(socket)) {
+            RawResponse answer = agent.send("POST /api/v2/series HTTP/1.1\r\nHost: local").readResponse();
+            assertThat(answer.status()).isEqualTo(408);
+            assertThat(answer.header("Connection")).isEqualTo("close");
+        }
+        assertThat(intake().requests()).isEmpty();
+    }
+
     // ---------------------------------------------------------------- handshake deadline and cap
 
     @Test
