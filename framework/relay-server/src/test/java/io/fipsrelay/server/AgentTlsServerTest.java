@@ -87,6 +87,33 @@ class AgentTlsServerTest {
     }
 
     @Test
+    void tls_on_a_plain_port_shows_as_an_error_of_the_product_in_status_json_and_metrics() throws Exception {
+        try (RelayWithPlugins relay = RelayWithPlugins.start(dir, plugins -> TestPlugins.products(plugins.resolve("alpha.jar"),
+                "alpha-plugin", "Product.of(\"alpha\", 1, \"alpha-intake\")", ""), "")) {
+            try (SSLSocket socket = client(relay.port("alpha"))) {
+                socket.startHandshake();
+                throw new AssertionError("a TLS handshake on a plain port succeeded");
+            } catch (IOException expected) {
+                // closed by the relay
+            }
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + relay.statusPort();
+            Await.until(java.time.Duration.ofSeconds(20), "tls-on-plain-port in /metrics", () -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body()
+                            .contains("fips_relay_errors_total{cause=\"tls-on-plain-port\",plugin=\"alpha-plugin\",product=\"alpha\"} 1.0");
+                } catch (IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            String status = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/status.json")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(status).contains("\"tls-on-plain-port\":1");
+        }
+    }
+
+    @Test
     void check_config_refuses_a_key_that_is_not_the_certificates_naming_the_key() throws IOException {
         ServerIdentity id = agentCa.issue(KeyType.EC_P256, "127.0.0.1");
         Path cert = id.writeChainPem(dir.resolve("relay.pem"));

@@ -45,7 +45,8 @@ interface AgentSocket {
     /** "address:port" of the listener and of the agent, as the hints name them. */
     static String describe(Object address) {
         if (address instanceof InetSocketAddress a) {
-            return (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString()) + ":" + a.getPort();
+            String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
         }
         return String.valueOf(address);
     }
