@@ -127,14 +127,24 @@ class DebianPackageIT {
     }
 
     @Test
-    void control_says_architecture_all_and_depends_on_a_java_17_runtime() throws Exception {
+    void control_says_amd64_and_needs_no_java_on_the_host() throws Exception {
         assertThat(field("Package")).isEqualTo("fips-relay");
-        assertThat(field("Architecture")).isEqualTo("all");
+        assertThat(field("Architecture")).isEqualTo("amd64");
         assertThat(field("Version")).startsWith("0.").doesNotContain("-SNAPSHOT");
-        assertThat(field("Depends")).contains("java17-runtime-headless").contains("default-jre-headless (>= 2:1.17)")
-                .contains("adduser").contains("ca-certificates");
+        // The bundled runtime (/opt/fips-relay/runtime) runs the relay: no Java package is needed.
+        assertThat(field("Depends")).contains("adduser").contains("ca-certificates").doesNotContain("java").doesNotContain("jre")
+                // The glibc the runtime's native code was linked against: an older host refuses the package.
+                .contains("libc6 (>= " + Packaging.required("runtime.glibc") + ")");
         String info = Packaging.ok("dpkg-deb", "-I", Packaging.deb().toString());
         assertThat(info).contains("postinst").contains("prerm").contains("postrm").contains("conffiles");
+    }
+
+    @Test
+    void the_bundled_runtime_ships_with_its_executables_executable() {
+        assertThat(entry("/opt/fips-relay/runtime/bin/java").mode()).isEqualTo("-rwxr-xr-x");
+        assertThat(entry("/opt/fips-relay/runtime/lib/jspawnhelper").mode()).isEqualTo("-rwxr-xr-x");
+        assertThat(entry("/opt/fips-relay/runtime/lib/modules").mode()).isEqualTo("-rw-r--r--");
+        assertThat(entry("/opt/fips-relay/runtime/lib/server/libjvm.so").mode()).isEqualTo("-rw-r--r--");
     }
 
     @Test

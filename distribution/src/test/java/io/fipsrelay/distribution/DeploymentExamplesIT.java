@@ -137,9 +137,11 @@ class DeploymentExamplesIT {
     }
 
     @Test
-    void the_image_runs_the_launcher_on_a_java_17_runtime() throws Exception {
-        assertThat(instruction("FROM")).containsExactly("${JRE_IMAGE}");
-        assertThat(dockerArgs().get("JRE_IMAGE")).isEqualTo("eclipse-temurin:17-jre");
+    void the_image_runs_the_launcher_on_its_bundled_runtime_with_no_java_in_the_base_image() throws Exception {
+        assertThat(instruction("FROM")).containsExactly("${BASE_IMAGE}");
+        assertThat(dockerArgs().get("BASE_IMAGE")).isEqualTo("debian:bookworm-slim");
+        assertThat(String.join("\n", instruction("RUN"))).contains("apt-get install -y --no-install-recommends ca-certificates curl");
+        assertThat(ConfiguredRelay.dist().resolve("runtime/bin/java")).isExecutable();
         assertThat(instruction("ENTRYPOINT")).containsExactly("[\"/opt/fips-relay/bin/fips-relay\"]");
         assertThat(instruction("CMD")).containsExactly("[\"run\"]");
         // The build context is the assembled folder: the launcher, its libraries (bc-fips as its own
@@ -260,6 +262,70 @@ class DeploymentExamplesIT {
         assertThat(paths).contains("/tmp").anyMatch(p -> nativeDir.startsWith(p + "/"));
     }
 
+    /** RSS of the relay under the agent workload, measured (docs/performance.md, docs/operations.md "Sizing"). */
+    static final long MEASURED_RSS_UNDER_LOAD = 275L * 1000 * 1000;
+    /** The heap the launcher fixes (-Xms128m -Xmx128m): the least any memory figure must hold. */
+    static final long HEAP = 128L * 1024 * 1024;
+
+    /** A Kubernetes memory quantity ("320Mi", "1Gi", "300M") in bytes. */
+    static long bytes(String quantity) {
+        Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi|K|M|G)?").matcher(quantity);
+        assertThat(m.matches()).as("memory quantity " + quantity).isTrue();
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "" : m.group(2);
+        return n * switch (unit) {
+            case "Ki" -> 1024L;
+            case "Mi" -> 1024L * 1024;
+            case "Gi" -> 1024L * 1024 * 1024;
+            case "K" -> 1000L;
+            case "M" -> 1000L * 1000;
+            case "G" -> 1000L * 1000 * 1000;
+            default -> 1L;
+        };
+    }
+
+    @Test
+    void the_kubernetes_sidecar_is_fit_for_production_probes_resources_and_a_locked_down_container() throws Exception {
+        List<Map<String, Object>> docs = yamlDocuments("kubernetes/datadog-agent-with-fips-relay.yaml");
+        Map<String, Object> daemonSet = docs.stream().filter(d -> "DaemonSet".equals(d.get("kind"))).findFirst().orElseThrow();
+        Map<String, Object> podSpec = at(daemonSet, "spec", "template", "spec");
+        List<Map<String, Object>> containers = cast(podSpec.get("containers"));
+        Map<String, Object> relayContainer = containers.stream().filter(c -> "fips-relay".equals(c.get("name"))).findFirst().orElseThrow();
+        RelaySettings relay = relayEnvironment(k8sEnv(relayContainer));
+
+        // Liveness and readiness both ask /healthz (200 only when FIPS is ready and every port is bound).
+        for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+            List<String> command = cast(at(relayContainer, probe, "exec").get("command"));
+            assertThat(command).as(probe).containsSubsequence("curl", "-fsS").contains(healthz(relay));
+        }
+        // Requests and limits hold the measured RSS under load, and the fixed heap.
+        Map<String, Object> requests = at(relayContainer, "resources", "requests");
+        Map<String, Object> limits = at(relayContainer, "resources", "limits");
+        assertThat(bytes((String) requests.get("memory"))).isGreaterThanOrEqualTo(MEASURED_RSS_UNDER_LOAD).isGreaterThan(HEAP);
+        assertThat(bytes((String) limits.get("memory"))).isGreaterThan(bytes((String) requests.get("memory")));
+        assertThat((String) requests.get("cpu")).matches("\\d+m|\\d+(\\.\\d+)?");
+
+        // Non-root, read-only root, no capabilities, the runtime's default seccomp profile.
+        Map<String, Object> security = at(relayContainer, "securityContext");
+        assertThat(security).containsEntry("runAsNonRoot", true).containsEntry("readOnlyRootFilesystem", true)
+                .containsEntry("allowPrivilegeEscalation", false);
+        assertThat((Integer) security.get("runAsUser")).isGreaterThanOrEqualTo(1000);
+        assertThat((List<String>) cast(at(security, "capabilities").get("drop"))).containsExactly("ALL");
+        assertThat(at(security, "capabilities")).doesNotContainKey("add");
+        assertThat(at(security, "seccompProfile")).containsEntry("type", "RuntimeDefault");
+
+        // The native cache dir (bc-fips's native code, written at every start) is on an emptyDir.
+        String nativeDir = k8sEnv(relayContainer).get("FIPS_RELAY_NATIVE_DIR");
+        List<Map<String, Object>> mounts = cast(relayContainer.get("volumeMounts"));
+        Map<String, Object> cacheMount = mounts.stream().filter(mt -> nativeDir.startsWith(mt.get("mountPath") + "/"))
+                .findFirst().orElseThrow();
+        List<Map<String, Object>> volumes = cast(podSpec.get("volumes"));
+        Map<String, Object> cacheVolume = volumes.stream().filter(v -> v.get("name").equals(cacheMount.get("name")))
+                .findFirst().orElseThrow();
+        assertThat(cacheVolume).containsKey("emptyDir");
+        assertThat(cacheMount.get("readOnly")).isNotEqualTo(true);
+    }
+
     @Test
     void the_kubernetes_configmap_holds_a_configuration_the_relay_accepts() throws Exception {
         Map<String, Object> configMap = yamlDocuments("kubernetes/datadog-agent-with-fips-relay.yaml").stream()
@@ -324,6 +390,14 @@ class DeploymentExamplesIT {
         assertThat(relayContainer.at("/healthCheck/command").toString()).contains(healthz(relay));
         assertThat(relayContainer.get("stopTimeout").asInt()).isGreaterThan((int) relay.shutdown().drainTimeout().toSeconds());
         assertThat(relayContainer.get("user").asText()).doesNotStartWith("0").doesNotStartWith("root");
+        // Memory in MiB: the reservation holds the measured RSS under load, the hard limit more.
+        long mib = 1024L * 1024;
+        assertThat(relayContainer.get("memoryReservation").asLong() * mib).isGreaterThanOrEqualTo(MEASURED_RSS_UNDER_LOAD);
+        assertThat(relayContainer.get("memory").asLong()).isGreaterThan(relayContainer.get("memoryReservation").asLong());
+        assertThat(relayContainer.get("cpu").asInt()).isPositive();
+        assertThat(relayContainer.get("readonlyRootFilesystem").asBoolean()).isTrue();
+        assertThat(relayContainer.at("/healthCheck/command/0").asText()).isEqualTo("CMD-SHELL");
+        assertThat(relayContainer.at("/healthCheck/startPeriod").asInt()).isPositive();
         // The agent starts once the relay answers /healthz, and so stops before it.
         assertThat(agentContainer.get("dependsOn").toString()).contains("\"containerName\":\"fips-relay\"")
                 .contains("\"condition\":\"HEALTHY\"");

@@ -42,6 +42,7 @@ class HotPlugIT {
     static RelayProcess relay;
     static Path plugins;
     static Path exampleJar;
+    static Path conf;
     static int base;
 
     @BeforeAll
@@ -62,7 +63,7 @@ class HotPlugIT {
         }
         standIn = StandInIntake.start(dir);
         base = FreePorts.pickRange(EXAMPLE_OFFSET + 1);
-        Path conf = standIn.relayConfig(dir.resolve("fips-relay.conf"), base, "");
+        conf = standIn.relayConfig(dir.resolve("fips-relay.conf"), base, "");
         relay = RelayProcess.start(Map.of(), "run", "--config", conf.toString(), "--plugins-dir", plugins.toString());
         relay.awaitLog(l -> l.contains("fips-relay ready"), Duration.ofSeconds(60));
     }
@@ -120,6 +121,49 @@ class HotPlugIT {
         }
         assertThat(standIn.intake.awaitRequests(1, Duration.ofSeconds(10)).get(0).sni()).isEqualTo("metrics.agent.ddog-gov.com");
         Files.delete(broken);
+    }
+
+    @Test
+    void settings_for_a_hot_plugged_product_are_taken_by_a_reload_without_a_restart() throws Exception {
+        String original = Files.readString(conf);
+        // Offsets 11 (appsec) and 16..19 have no listener: free in the picked range.
+        int first = base + 11;
+        int second = base + 16;
+        try {
+            // Settings written before the plugin is there: the reload is accepted (the product is
+            // not loaded, so its block waits), and the jar dropped in later comes up with them.
+            int applied = relay.countLog(l -> l.contains("configuration applied"));
+            Files.writeString(conf, original + "fips-relay.products.example.port = " + first + "\n");
+            hangUp();
+            awaitTrue("reload applied", () -> relay.countLog(l -> l.contains("configuration applied")) > applied);
+            Path dropped = Files.copy(exampleJar, plugins.resolve(exampleJar.getFileName()));
+            awaitTrue("example on the configured port " + first, () -> accepting(first));
+            assertThat(accepting(base + EXAMPLE_OFFSET)).as("its default port").isFalse();
+
+            // Settings changed while it runs: a reload moves it, no restart.
+            int appliedAgain = relay.countLog(l -> l.contains("configuration applied"));
+            Files.writeString(conf, original + "fips-relay.products.example.port = " + second + "\n");
+            hangUp();
+            awaitTrue("example on the new port " + second, () -> accepting(second));
+            awaitTrue("example's previous port closed", () -> !accepting(first));
+            assertThat(relay.countLog(l -> l.contains("configuration applied"))).isGreaterThan(appliedAgain);
+            standIn.intake.reset();
+            try (RawHttpClient agent = RawHttpClient.connect(second)) {
+                assertThat(post(agent, "/api/v1/example")).isEqualTo(202);
+            }
+            assertThat(standIn.intake.awaitRequests(1, Duration.ofSeconds(10)).get(0).sni()).isEqualTo("example-intake.ddog-gov.com");
+
+            Files.delete(dropped);
+            awaitTrue("example stopped with its jar", () -> !accepting(second));
+        } finally {
+            Files.writeString(conf, original);
+            hangUp();
+        }
+    }
+
+    /** SIGHUP to the relay: re-read the configuration. */
+    private static void hangUp() throws Exception {
+        assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(relay.pid())).start().waitFor()).isZero();
     }
 
     private static int post(RawHttpClient agent, String path) throws IOException {

@@ -34,12 +34,21 @@ final class Packaging {
         return Path.of(required("bc-fips.jar"));
     }
 
-    /** The one .deb this build made. */
+    /** The one .deb this build made (amd64: it carries the bundled x86_64 runtime). */
     static Path deb() throws IOException {
+        return theOne("fips-relay_.+_amd64\\.deb");
+    }
+
+    /** The one .rpm this build made. */
+    static Path rpm() throws IOException {
+        return theOne("fips-relay-.+\\.x86_64\\.rpm");
+    }
+
+    private static Path theOne(String namePattern) throws IOException {
         try (Stream<Path> files = Files.list(buildDir())) {
-            List<Path> debs = files.filter(f -> f.getFileName().toString().matches("fips-relay_.+_all\\.deb")).toList();
-            assertThat(debs).as("exactly one fips-relay_<version>_all.deb in " + buildDir()).hasSize(1);
-            return debs.get(0);
+            List<Path> found = files.filter(f -> f.getFileName().toString().matches(namePattern)).toList();
+            assertThat(found).as("exactly one file named like " + namePattern + " in " + buildDir()).hasSize(1);
+            return found.get(0);
         }
     }
 
@@ -74,6 +83,39 @@ final class Packaging {
         Result r = run(command);
         assertThat(r.exit()).as(String.join(" ", command) + ":\n" + r.out()).isZero();
         return r.out();
+    }
+
+    /**
+     * Runs a shell script as root in a throwaway copy of this system: an overlay over / in a private
+     * mount namespace, entered with chroot, so that package scripts run as on a host (useradd,
+     * systemctl enable) and nothing reaches the real system. systemd does not run there. The files
+     * are copied to /root/ inside first. Needs root and overlay mounts; else the test is skipped.
+     */
+    static Result runInThrowawaySystem(Path work, List<Path> files, String inside) throws Exception {
+        org.assertj.core.api.Assumptions.assumeThat(new com.sun.security.auth.module.UnixSystem().getUid())
+                .as("root, for mount namespaces").isZero();
+        org.assertj.core.api.Assumptions.assumeThat(onPath("unshare") && onPath("chroot")).as("unshare and chroot").isTrue();
+        ok("rm", "-rf", work.toString());
+        Files.createDirectories(work.resolve("ovl"));
+        String ovl = work.resolve("ovl").toString();
+        String m = ovl + "/m";
+        List<String> outside = new ArrayList<>(List.of(
+                "set -e",
+                "mount --make-rprivate /",
+                "mount -t tmpfs tmpfs " + ovl,
+                "mkdir " + ovl + "/u " + ovl + "/w " + m,
+                "mount -t overlay overlay -o lowerdir=/,upperdir=" + ovl + "/u,workdir=" + ovl + "/w " + m
+                        + " || { echo 'SKIP: no overlay mount'; exit 0; }",
+                "mount --rbind /proc " + m + "/proc; mount --rbind /dev " + m + "/dev; mount --rbind /sys " + m + "/sys",
+                "mount -t tmpfs tmpfs " + m + "/run; mount -t tmpfs tmpfs " + m + "/tmp"));
+        for (Path f : files) {
+            outside.add("cp '" + f + "' " + m + "/root/");
+        }
+        outside.add("exec chroot " + m + " sh -c \"$0\"");
+        Result r = run("unshare", "-m", "sh", "-c", String.join("\n", outside), inside);
+        org.assertj.core.api.Assumptions.assumeThat(r.out()).as("overlay mounts are permitted here")
+                .doesNotContain("SKIP: no overlay mount");
+        return r;
     }
 
     static boolean onPath(String tool) {

@@ -72,6 +72,15 @@ final class RelayProcess implements AutoCloseable {
     }
 
     /** Waits for a stderr (log) line; fails with the output so far if the process ends or time runs out. */
+    /** How many log lines so far match. */
+    int countLog(Predicate<String> line) {
+        return (int) stderr.stream().filter(line).count();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
     String awaitLog(Predicate<String> line, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code fips-relay diagnose}: can this host reach every intake the way the relay will? */
-@Command(name = "diagnose", description = "Check DNS, TCP, FIPS TLS and HTTP to every intake of the enabled products; exit non-zero on any FAIL.")
+@Command(name = "diagnose", description = "Check DNS, TCP, the egress proxy's CONNECT (when upstream.proxy is set), FIPS TLS and HTTP to every intake of the enabled products; exit non-zero on any FAIL.")
 final class DiagnoseCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
@@ -48,7 +48,11 @@ final class DiagnoseCommand implements Callable<Integer> {
                 return 1;
             }
             System.out.println(agentSide(s));
-            IntakeProbe probe = new IntakeProbe(tls, s.dns().hosts(), timeoutMillis);
+            IntakeProbe probe = new IntakeProbe(tls, s.dns().hosts(), s.proxy(), timeoutMillis);
+            if (s.proxy().enabled()) {
+                System.out.println("egress proxy: " + s.proxy().endpoint() + " (from " + s.proxy().origin() + ")"
+                        + (s.proxy().noProxy().isEmpty() ? "" : "; reached directly: " + s.proxy().noProxy()));
+            }
             List<IntakeProbe.Result> results = new ArrayList<>();
             for (RelaySettings.ProductSettings p : products) {
                 Set<HostAndPort> servers = new LinkedHashSet<>(s.serversFor(p, "/"));
@@ -88,6 +92,7 @@ final class DiagnoseCommand implements Callable<Integer> {
             Map<String, IntakeProbe.Step> steps = new LinkedHashMap<>();
             steps.put("DNS", r.dns());
             steps.put("TCP", r.tcp());
+            steps.put("PROXY", r.proxy());
             steps.put("TLS", r.tls());
             steps.put("HTTP", r.http());
             boolean first = true;

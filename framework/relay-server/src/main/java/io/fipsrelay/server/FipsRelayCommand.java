@@ -41,7 +41,7 @@ public final class FipsRelayCommand implements Runnable {
 
     /** The command line with its subcommands; tests set its out and err writers. */
     static CommandLine commandLine() {
-        return new CommandLine(new FipsRelayCommand());
+        return new CommandLine(new FipsRelayCommand()).setExecutionStrategy(CommandLogging::execute);
     }
 
     @Override
@@ -141,6 +141,9 @@ public final class FipsRelayCommand implements Runnable {
         @CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
 
+        @CommandLine.Mixin
+        CommandLogging.VerboseOption verbose = new CommandLogging.VerboseOption();
+
         @Override
         public Integer call() {
             RelayServer.Options options = config.options();
@@ -167,6 +170,9 @@ public final class FipsRelayCommand implements Runnable {
         @CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
 
+        @CommandLine.Mixin
+        CommandLogging.VerboseOption verbose = new CommandLogging.VerboseOption();
+
         @Override
         public Integer call() {
             return withLoaded(spec, config.options(), loaded -> {
@@ -184,6 +190,9 @@ public final class FipsRelayCommand implements Runnable {
 
         @CommandLine.Mixin
         ConfigOptions config = new ConfigOptions();
+
+        @CommandLine.Mixin
+        CommandLogging.VerboseOption verbose = new CommandLogging.VerboseOption();
 
         @Override
         public Integer call() {

@@ -1,7 +1,12 @@
 package io.fipsrelay.server;
 
 import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.settings.ProxyEndpoint;
+import io.fipsrelay.core.settings.ProxySettings;
 import io.fipsrelay.core.tls.FipsTlsContext;
+import io.fipsrelay.core.upstream.ProxyTunnel;
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,6 +23,11 @@ import javax.net.ssl.SSLSocket;
 /**
  * One diagnose probe of one intake server: DNS, then per address a TCP connect, a FIPS TLS
  * handshake with the relay's own profile, and an HTTP request. Each step says PASS or why not.
+ *
+ * <p>An intake reached through the egress proxy ({@code upstream.proxy}) is probed the way
+ * requests go: DNS and TCP are the proxy's, a PROXY step reports the answer to
+ * {@code CONNECT <intake>:<port>} (judged by the relay's own {@link ProxyTunnel}), then TLS and
+ * HTTP run with the intake inside the tunnel. The proxy is shown with its credentials redacted.
  */
 final class IntakeProbe {
 
@@ -37,8 +47,12 @@ final class IntakeProbe {
         }
     }
 
-    /** The outcome for one address (or for the name, when DNS fails: address "-"). */
-    record Result(String product, HostAndPort server, String address, Step dns, Step tcp, Step tls, Step http) {
+    /**
+     * The outcome for one address (or for the name, when DNS fails: address "-").
+     *
+     * @param proxy the PROXY step; not run when the intake is reached directly
+     */
+    record Result(String product, HostAndPort server, String address, Step dns, Step tcp, Step proxy, Step tls, Step http) {
         /** Every step passed (the last one runs only if all before it passed). */
         boolean pass() {
             return http.verdict() == Verdict.PASS;
@@ -47,42 +61,59 @@ final class IntakeProbe {
 
     private final FipsTlsContext tls;
     private final Map<String, String> staticHosts;
+    private final ProxySettings proxies;
     private final int timeoutMillis;
 
-    IntakeProbe(FipsTlsContext tls, Map<String, String> staticHosts, int timeoutMillis) {
+    IntakeProbe(FipsTlsContext tls, Map<String, String> staticHosts, ProxySettings proxies, int timeoutMillis) {
         this.tls = tls;
         this.staticHosts = staticHosts;
+        this.proxies = proxies;
         this.timeoutMillis = timeoutMillis;
     }
 
     List<Result> probe(String product, HostAndPort server) {
+        ProxyEndpoint proxy = proxies.forHost(server.host()).orElse(null);
         List<Result> results = new ArrayList<>();
         List<InetAddress> addresses;
         long t0 = System.nanoTime();
         try {
-            addresses = resolve(server.host());
+            // Through the proxy the intake's name is not resolved here: the proxy resolves it.
+            addresses = resolve(proxy == null ? server.host() : proxy.host());
         } catch (IOException e) {
-            results.add(new Result(product, server, "-", Step.fail(e.getMessage()), Step.NOT_RUN, Step.NOT_RUN, Step.NOT_RUN));
+            results.add(new Result(product, server, "-", Step.fail((proxy == null ? "" : "proxy " + proxy + ": ") + e.getMessage()),
+                    Step.NOT_RUN, Step.NOT_RUN, Step.NOT_RUN, Step.NOT_RUN));
             return results;
         }
-        Step dns = Step.pass(ms(t0));
+        Step dns = Step.pass(ms(t0) + (proxy == null ? "" : " (proxy " + proxy + "; the proxy resolves " + server.host() + ")"));
         for (InetAddress a : addresses) {
-            results.add(probe(product, server, a, dns));
+            results.add(probe(product, server, a, dns, proxy));
         }
         return results;
     }
 
-    private Result probe(String product, HostAndPort server, InetAddress ip, Step dns) {
-        String address = ip.getHostAddress() + ":" + server.port();
+    private Result probe(String product, HostAndPort server, InetAddress ip, Step dns, ProxyEndpoint proxy) {
+        int port = proxy == null ? server.port() : proxy.port();
+        String address = ip.getHostAddress() + ":" + port; // the proxy's, when there is one (DNS and PROXY name it)
         Socket plain = new Socket();
         long t0 = System.nanoTime();
         try {
-            plain.connect(new InetSocketAddress(ip, server.port()), timeoutMillis);
+            plain.connect(new InetSocketAddress(ip, port), timeoutMillis);
         } catch (IOException e) {
             close(plain);
-            return new Result(product, server, address, dns, Step.fail(reason(e)), Step.NOT_RUN, Step.NOT_RUN);
+            return new Result(product, server, address, dns, Step.fail((proxy == null ? "" : "proxy " + proxy + ": ") + reason(e)),
+                    Step.NOT_RUN, Step.NOT_RUN, Step.NOT_RUN);
         }
         Step tcp = Step.pass(ms(t0));
+        Step tunnel = Step.NOT_RUN;
+        if (proxy != null) {
+            long tp = System.nanoTime();
+            String failure = openTunnel(plain, proxy, server);
+            if (failure != null) {
+                close(plain);
+                return new Result(product, server, address, dns, tcp, Step.fail(failure), Step.NOT_RUN, Step.NOT_RUN);
+            }
+            tunnel = Step.pass(ms(tp) + " CONNECT " + server + " answered 2xx by proxy " + proxy);
+        }
         long t1 = System.nanoTime();
         SSLSocket socket;
         Step tlsResult;
@@ -95,7 +126,8 @@ final class IntakeProbe {
                     + " cert " + leaf.getSubjectX500Principal().getName());
         } catch (IOException e) {
             close(plain);
-            return new Result(product, server, address, dns, tcp, Step.fail(reason(e)), Step.NOT_RUN);
+            return new Result(product, server, address, dns, tcp, tunnel,
+                    Step.fail(reason(e) + (proxy == null ? "" : " (through proxy " + proxy + ")")), Step.NOT_RUN);
         }
         long t2 = System.nanoTime();
         try (SSLSocket s = socket) {
@@ -105,11 +137,47 @@ final class IntakeProbe {
             out.flush();
             String statusLine = readLine(s.getInputStream());
             if (!statusLine.startsWith("HTTP/1.")) {
-                return new Result(product, server, address, dns, tcp, tlsResult, Step.fail("not HTTP: " + statusLine));
+                return new Result(product, server, address, dns, tcp, tunnel, tlsResult, Step.fail("not HTTP: " + statusLine));
             }
-            return new Result(product, server, address, dns, tcp, tlsResult, Step.pass(ms(t2) + " " + statusLine.substring(9).trim()));
+            return new Result(product, server, address, dns, tcp, tunnel, tlsResult,
+                    Step.pass(ms(t2) + " " + statusLine.substring(9).trim()));
         } catch (IOException e) {
-            return new Result(product, server, address, dns, tcp, tlsResult, Step.fail(reason(e)));
+            return new Result(product, server, address, dns, tcp, tunnel, tlsResult, Step.fail(reason(e)));
+        }
+    }
+
+    /**
+     * CONNECT on the plain socket, the answer judged by the relay's own {@link ProxyTunnel}; null
+     * when the tunnel is open, else the failure (it names the proxy, credentials redacted).
+     */
+    private String openTunnel(Socket plain, ProxyEndpoint proxy, HostAndPort server) {
+        ProxyTunnel tunnel = new ProxyTunnel(proxy, server, null);
+        try {
+            plain.setSoTimeout(timeoutMillis);
+            ByteBuffer request = tunnel.connectRequest();
+            OutputStream out = plain.getOutputStream();
+            out.write(request.array(), request.arrayOffset() + request.position(), request.remaining());
+            out.flush();
+            InputStream in = plain.getInputStream();
+            byte[] buf = new byte[4096];
+            while (true) {
+                // A proxy sends nothing after its 2xx head before our ClientHello, so a whole read is safe.
+                int n = in.read(buf);
+                if (n < 0) {
+                    return tunnel.closedBeforeAnswer().getMessage();
+                }
+                ProxyTunnel.Result r = tunnel.feed(ByteBuffer.wrap(buf, 0, n));
+                if (r.state() == ProxyTunnel.State.ESTABLISHED) {
+                    return null;
+                }
+                if (r.state() == ProxyTunnel.State.FAILED) {
+                    return r.failure().getMessage();
+                }
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            return tunnel.timedOut(Duration.ofMillis(timeoutMillis)).getMessage();
+        } catch (IOException e) {
+            return "proxy " + proxy + ": " + reason(e);
         }
     }
 

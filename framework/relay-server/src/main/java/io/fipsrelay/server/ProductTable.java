@@ -35,6 +35,12 @@ final class ProductTable {
         lines.add("");
         lines.add(products.size() + " products from " + catalog.plugins().size() + " plugins in " + catalog.dir()
                 + " (site " + settings.site() + ", listening on " + settings.listen().address() + ")");
+        if (settings.proxy().enabled()) {
+            // The proxy's only string form: credentials redacted.
+            lines.add("intakes reached through the egress proxy " + settings.proxy().endpoint() + " (from "
+                    + settings.proxy().origin() + ")" + (settings.proxy().noProxy().isEmpty() ? ""
+                    : "; directly: " + settings.proxy().noProxy()));
+        }
         for (PluginCatalog.RefusedPlugin r : catalog.refused()) {
             lines.add("refused " + r.jar() + ": " + r.reason());
         }

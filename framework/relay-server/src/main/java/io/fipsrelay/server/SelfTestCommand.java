@@ -15,6 +15,9 @@ final class SelfTestCommand implements Callable<Integer> {
     @CommandLine.Mixin
     FipsRelayCommand.ConfigOptions config = new FipsRelayCommand.ConfigOptions();
 
+    @CommandLine.Mixin
+    CommandLogging.VerboseOption verbose = new CommandLogging.VerboseOption();
+
     @Override
     public Integer call() {
         RelayServer.Options options = config.options();
@@ -33,7 +36,8 @@ final class SelfTestCommand implements Callable<Integer> {
         System.out.printf(format, "self-tests", "passed (" + report.selfTestStatus() + ")");
         System.out.printf(format, "native variant", report.nativeVariant() + " [" + report.nativeFeatures() + "]");
         System.out.printf(format, "module load", report.startupMillis() + " ms");
-        System.out.printf(format, "java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
+        System.out.printf(format, "java", System.getProperty("java.vendor") + " " + System.getProperty("java.version")
+                + " (" + System.getProperty("java.home") + ")");
         try {
             RelayServer.Loaded loaded = RelayServer.loadSettings(options);
             loaded.catalog().close();

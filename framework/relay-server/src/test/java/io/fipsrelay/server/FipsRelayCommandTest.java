@@ -63,6 +63,32 @@ class FipsRelayCommandTest {
     }
 
     @Test
+    void plugins_names_the_egress_proxy_with_its_password_redacted() throws IOException {
+        Result r = run("plugins", "--config", conf("""
+                fips-relay.upstream.proxy {
+                  url = "http://relay:pl4in-pw@proxy.corp.example:3128"
+                  no-proxy = [".internal.example"]
+                }
+                """), "--plugins-dir", plugins.toString());
+
+        assertThat(r.exit).isZero();
+        assertThat(r.out).contains("intakes reached through the egress proxy http://relay:***@proxy.corp.example:3128"
+                        + " (from upstream.proxy.url); directly: [.internal.example]")
+                .doesNotContain("pl4in-pw");
+        assertThat(r.err).doesNotContain("pl4in-pw");
+    }
+
+    @Test
+    void check_config_refuses_an_https_proxy_naming_the_key_without_the_password() throws IOException {
+        Result r = run("check-config", "--config", conf("fips-relay.upstream.proxy.url = \"https://relay:ch3ck-pw@proxy:3128\""),
+                "--plugins-dir", plugins.toString());
+
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.err).contains("fips-relay.upstream.proxy.url: https:// proxies are not supported (https://relay:***@proxy:3128)");
+        assertThat(r.out + r.err).doesNotContain("ch3ck-pw");
+    }
+
+    @Test
     void plugins_names_each_refused_jar_with_its_reason_and_exits_1() throws IOException {
         Path folder = Files.createDirectories(dir.resolve("plugins"));
         TestPlugins.copyInto(plugins.resolve("alpha.jar"), folder);

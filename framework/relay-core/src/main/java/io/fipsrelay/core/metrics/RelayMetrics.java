@@ -140,6 +140,8 @@ public final class RelayMetrics {
         public final Meter responseBytes;
         public final Timer upstreamLatency;
         public final Counter activeConnections;
+        /** Requests sent through the egress proxy's CONNECT tunnels (its failures count as errors.proxy-*). */
+        public final Meter proxiedRequests;
         private final Meter[] responses = new Meter[6];
         private final Map<String, Meter> errors = new ConcurrentHashMap<>();
         private final MetricRegistry registry;
@@ -154,6 +156,7 @@ public final class RelayMetrics {
             upstreamLatency = registry.timer(prefix + "upstream-latency",
                     () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
             activeConnections = registry.counter(prefix + "connections.active");
+            proxiedRequests = registry.meter(prefix + "proxy.requests");
             for (int i = 2; i <= 5; i++) {
                 responses[i] = registry.meter(prefix + "responses." + i + "xx");
             }

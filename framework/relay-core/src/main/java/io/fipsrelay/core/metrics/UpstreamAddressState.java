@@ -8,6 +8,14 @@ package io.fipsrelay.core.metrics;
  * @param up whether requests go to it
  * @param lastCheckMillis duration of the last health check, -1 when none ran yet
  * @param lastError why the last check or request failed, null when it did not
+ * @param via the egress proxy the server is reached through ("http://user:***@host:port", the
+ *            address is then the proxy's), null when it is reached directly
  */
-public record UpstreamAddressState(String server, String address, boolean up, long lastCheckMillis, String lastError) {
+public record UpstreamAddressState(String server, String address, boolean up, long lastCheckMillis, String lastError,
+                                   String via) {
+
+    /** A server reached directly. */
+    public UpstreamAddressState(String server, String address, boolean up, long lastCheckMillis, String lastError) {
+        this(server, address, up, lastCheckMillis, lastError, null);
+    }
 }

@@ -134,6 +134,9 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
         upstream = c;
         server = c.server();
         upstreamAddress = c.address();
+        if (c.viaProxy()) {
+            metrics.proxiedRequests.mark();
+        }
         c.attach(this);
         phase = Phase.RELAYING;
         try {

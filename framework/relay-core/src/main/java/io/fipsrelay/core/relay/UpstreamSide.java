@@ -11,6 +11,7 @@ import io.fipsrelay.core.upstream.WorkerUpstreamPool;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything that talks to intakes for one configuration: the FIPS TLS connector, DNS and address
@@ -49,16 +50,20 @@ final class UpstreamSide {
         io.fipsrelay.core.tls.RevocationChecker revocation = revocationChecker(settings, metrics);
         FipsTlsConnector connector = new FipsTlsConnector(tls, workers, timer, up.connectTimeout(),
                 settings.tls().handshakeTimeout(), up.idleTimeout(), settings.relay().lowWaterMark(), metrics,
-                revocation, audit);
+                revocation, audit, settings.proxy());
         HostResolver resolver = new HostResolver(settings.dns().hosts(), settings.dns().refresh(),
                 settings.dns().maxAddresses(), settings.dns().preferIpv4(), lookups);
-        UpstreamDirectory directory = new UpstreamDirectory(resolver, up.health());
+        UpstreamDirectory directory = new UpstreamDirectory(resolver, up.health(), settings.proxy());
         WorkerUpstreamPool[] pools = new WorkerUpstreamPool[workers.size()];
         for (int i = 0; i < pools.length; i++) {
             pools[i] = new WorkerUpstreamPool(workers.get(i), directory, connector, up);
         }
         HealthChecker health = new HealthChecker(directory, connector, settings, timer, lookups);
         directory.watch(settings.allServers());
+        if (settings.proxy().enabled()) {
+            LoggerFactory.getLogger(UpstreamSide.class).info("intakes are reached through the egress proxy {}",
+                    settings.proxy()); // its only string form: credentials redacted
+        }
         return new UpstreamSide(connector, revocation, directory, health, workers, pools);
     }
 

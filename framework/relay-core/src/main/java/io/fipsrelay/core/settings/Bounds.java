@@ -56,8 +56,8 @@ public final class Bounds {
             Bound.duration("status.sample-interval", "1s", "1m"),
             Bound.duration("status.history", "1s", "7d"),
             Bound.count("products.*.port", 1, 65535)),
-            // Keys whose default is null but which are not numbers: file paths.
-            Set.of("listen.tls.cert-file", "listen.tls.key-file", "listen.tls.client-ca-file"));
+            // Keys whose default is null but which are not numbers: the proxy URL and file paths.
+            Set.of("upstream.proxy.url", "listen.tls.cert-file", "listen.tls.key-file", "listen.tls.client-ca-file"));
 
     private final Map<String, Bound> byKey = new LinkedHashMap<>();
     private final Set<String> nullableText;

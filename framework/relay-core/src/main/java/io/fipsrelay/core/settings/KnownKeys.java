@@ -40,7 +40,9 @@ final class KnownKeys {
             parts.add(e.getKey());
             String path = ConfigUtil.joinPath(parts);
             ConfigValue value = e.getValue();
-            boolean isObject = value.valueType() == ConfigValueType.OBJECT;
+            // Not valueType(): the file is not resolved yet, and an unresolved substitution
+            // (url = "http://relay:"${?PROXY_PASSWORD}"@proxy:3128") throws ConfigException.NotResolved there.
+            boolean isObject = value instanceof ConfigObject;
             if (!parts.get(0).equals(SettingsLoader.ROOT)) {
                 problems.add(path + ": unknown key (every setting lives under " + SettingsLoader.ROOT + " { })");
                 continue;

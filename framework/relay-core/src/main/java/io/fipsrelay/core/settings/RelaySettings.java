@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * The whole validated configuration of a relay: nothing but {@link SettingsLoader} reads HOCON.
  * One record per block of reference.conf, named after it; ranges and relations are in {@link Bounds}
- * and the loader.
+ * and the loader. {@code proxy} is the {@code upstream.proxy} block (kept out of {@link Upstream} so
+ * that the egress proxy stays one self-contained record, read by {@link ProxySettingsReader}).
  */
 public record RelaySettings(
         String site,
@@ -24,7 +25,8 @@ public record RelaySettings(
         Map<String, ProductSettings> products,
         Shutdown shutdown,
         Status status,
-        Revocation revocation) {
+        Revocation revocation,
+        ProxySettings proxy) {
 
 
     /** Whether the status port (port-range-start + 0) is served. */

@@ -124,6 +124,7 @@ public final class SettingsLoader {
         RelaySettings.Limits limits = readLimits(r);
         RelaySettings.Shutdown shutdown = readShutdown(r);
         RelaySettings.Status status = readStatus(r);
+        ProxySettings proxy = ProxySettingsReader.read(root, environment, problems);
         Map<String, RelaySettings.ProductSettings> productSettings = readProducts(r, listen, upstream);
         if (listen != null && status != null) {
             checkPortClashes(productSettings, listen.portRangeStart(), status.enabled(), problems);
@@ -133,7 +134,7 @@ public final class SettingsLoader {
             throw new SettingsException(problems);
         }
         return new RelaySettings(site, listen, tls, upstream, dns, relay, limits,
-                Collections.unmodifiableMap(productSettings), shutdown, status, revocation);
+                Collections.unmodifiableMap(productSettings), shutdown, status, revocation, proxy);
     }
 
     private static String readSite(SettingReader r) {
@@ -199,7 +200,7 @@ public final class SettingsLoader {
         String caSetting = r.string("tls.ca-file");
         Path caFile = null;
         if (caSetting != null) {
-            caFile = Path.of("system".equals(caSetting) ? FipsTlsProfile.SYSTEM_CA_BUNDLE : caSetting);
+            caFile = "system".equals(caSetting) ? FipsTlsProfile.systemCaBundle() : Path.of(caSetting);
             if (!Files.isRegularFile(caFile) || !Files.isReadable(caFile)) {
                 r.problem("tls.ca-file", "cannot read the CA bundle " + caFile
                         + ("system".equals(caSetting) ? " (the OS bundle: install ca-certificates or name a PEM file)" : ""));

@@ -2,6 +2,7 @@ package io.fipsrelay.core.upstream;
 
 import io.fipsrelay.core.metrics.UpstreamAddressState;
 import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.settings.ProxyEndpoint;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +31,11 @@ public final class AddressHealth {
     private volatile long lastCheckMillis = -1;
     private volatile long lastSuccessNanos;
     private int checks;
+    private final ProxyEndpoint proxy;
 
-    AddressHealth(HostAndPort server, InetSocketAddress address, int fall, int rise) {
+    /** @param proxy the egress proxy the server is reached through ({@code address} is then the proxy's), or null */
+    AddressHealth(HostAndPort server, InetSocketAddress address, int fall, int rise, ProxyEndpoint proxy) {
+        this.proxy = proxy;
         this.server = server;
         this.address = address;
         this.fall = fall;
@@ -99,11 +103,13 @@ public final class AddressHealth {
     }
 
     String describe() {
-        return server.host() + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
+        return server.host() + (proxy == null ? "" : " via proxy " + proxy)
+                + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
     }
 
+    /** For status pages: the address ("ip:port", the proxy's when there is one) and the proxy, credentials redacted. */
     public UpstreamAddressState state() {
         return new UpstreamAddressState(server.toString(), address.getAddress().getHostAddress() + ":" + address.getPort(),
-                isUp(), lastCheckMillis, lastError);
+                isUp(), lastCheckMillis, lastError, proxy == null ? null : proxy.toString());
     }
 }

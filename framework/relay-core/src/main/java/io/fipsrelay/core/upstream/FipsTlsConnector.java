@@ -5,6 +5,8 @@ import io.fipsrelay.core.metrics.RelayMetrics;
 import io.fipsrelay.core.relay.RelayWorker;
 import io.fipsrelay.core.relay.RelayWorkers;
 import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.settings.ProxyEndpoint;
+import io.fipsrelay.core.settings.ProxySettings;
 import io.fipsrelay.core.tls.FipsTlsContext;
 import io.fipsrelay.core.tls.RevocationChecker;
 import io.fipsrelay.core.tls.TlsEngineDriver;
@@ -36,6 +38,8 @@ public final class FipsTlsConnector implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FipsTlsConnector.class);
     private static final AttributeKey CONNECTION = new AttributeKey(FipsTlsConnector.class, "connection");
+    /** The CONNECT step of a connection through the egress proxy, until the tunnel is open. */
+    private static final AttributeKey TUNNEL = new AttributeKey(FipsTlsConnector.class, "tunnel");
     /** Socket reads of one size, so that MINA's reads come from one pooled size class. */
     public static final int READ_BUFFER = 64 * 1024;
 
@@ -47,18 +51,27 @@ public final class FipsTlsConnector implements AutoCloseable {
     private final int lowWaterMark;
     /** Revocation check and audit records around each session (issue 13); see {@link SessionChecks}. */
     private final SessionChecks checks;
+    private final ProxySettings proxies;
+    private final Duration connectTimeout;
 
     public FipsTlsConnector(FipsTlsContext tls, RelayWorkers workers, ScheduledExecutorService timer,
                             Duration connectTimeout, Duration handshakeTimeout, Duration idleTimeout,
                             int lowWaterMark, RelayMetrics metrics) {
-        this(tls, workers, timer, connectTimeout, handshakeTimeout, idleTimeout, lowWaterMark, metrics, null, AuditTrail.NONE);
+        this(tls, workers, timer, connectTimeout, handshakeTimeout, idleTimeout, lowWaterMark, metrics, null, AuditTrail.NONE,
+                ProxySettings.direct());
     }
 
-    /** As above, with a revocation check after each handshake (null: none) and audit records of each session. */
+    /**
+     * As above, with a revocation check after each handshake (null: none), audit records of each
+     * session, and the egress proxy ({@code upstream.proxy}) with the hosts reached directly.
+     */
     public FipsTlsConnector(FipsTlsContext tls, RelayWorkers workers, ScheduledExecutorService timer,
                             Duration connectTimeout, Duration handshakeTimeout, Duration idleTimeout,
-                            int lowWaterMark, RelayMetrics metrics, RevocationChecker revocation, AuditTrail audit) {
+                            int lowWaterMark, RelayMetrics metrics, RevocationChecker revocation, AuditTrail audit,
+                            ProxySettings proxies) {
         this.checks = new SessionChecks(revocation, audit);
+        this.proxies = proxies;
+        this.connectTimeout = connectTimeout;
         this.tls = tls;
         this.timer = timer;
         this.handshakeTimeout = handshakeTimeout;
@@ -80,6 +93,10 @@ public final class FipsTlsConnector implements AutoCloseable {
      * Connects to one address of a server and completes the handshake. The callback runs on
      * {@code worker}, where the connection lives; with a null worker (health checks) the
      * connection goes to any worker and the callback runs on whichever thread ends the attempt.
+     *
+     * <p>A server behind the egress proxy is reached through a CONNECT tunnel: {@code address} is
+     * then the proxy's, {@link ProxyConnectStage} opens the tunnel, and the handshake with the
+     * server (SNI and host name checks against its name, as directly) runs inside it.
      */
     public void connect(HostAndPort server, InetSocketAddress address, RelayWorker worker, ConnectCallback callback) {
         connect(server, address, worker, null, callback);
@@ -90,19 +107,28 @@ public final class FipsTlsConnector implements AutoCloseable {
                         ConnectCallback callback) {
         Executor deliverOn = worker != null ? worker::execute : Runnable::run;
         ConnectAttempt attempt = new ConnectAttempt(checks.auditFailures(product, server, address, callback), deliverOn);
-        String where = UpstreamConnection.describe(server, address);
+        ProxyEndpoint proxy = proxies.forHost(server.host()).orElse(null);
+        String where = UpstreamConnection.describe(server, address, proxy);
         ConnectFuture cf = connector.connect(address, (IoSession session, ConnectFuture f) -> {
             if (worker != null) {
                 session.setAttribute(RelayWorkers.WORKER, worker);
             }
             SessionChecks.started(session, product);
             TlsEngineDriver driver = new TlsEngineDriver(tls.newClientEngine(server.host(), server.port()), session);
-            session.setAttribute(CONNECTION, new UpstreamConnection(session, driver, server, address, attempt));
+            UpstreamConnection c = new UpstreamConnection(session, driver, server, address, attempt, proxy);
+            session.setAttribute(CONNECTION, c);
+            if (proxy != null) {
+                session.setAttribute(TUNNEL, new ProxyConnectStage(new ProxyTunnel(proxy, server, address), session,
+                        new TunnelOutcome(c)));
+            }
         });
         cf.addListener(f -> {
             ConnectFuture done = (ConnectFuture) f;
             if (!done.isConnected()) {
-                attempt.fail(new UpstreamFailure(502, "connect", connectReason(done.getException()) + " " + where, address));
+                String reason = connectReason(done.getException());
+                attempt.fail(proxy != null
+                        ? new ProxyTunnel(proxy, server, address).connectFailed(reason.equals("connection refused"), reason)
+                        : new UpstreamFailure(502, "connect", reason + " " + where, address));
             }
         });
         attempt.deadline = timer.schedule(() -> {
@@ -124,7 +150,7 @@ public final class FipsTlsConnector implements AutoCloseable {
                     close.run();
                 }
             }
-        }, handshakeTimeout.toMillis() + connector.getConnectTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }, handshakeTimeout.toMillis() + connector.getConnectTimeoutMillis() * (proxy == null ? 1 : 2), TimeUnit.MILLISECONDS);
     }
 
     /** The same as a future, for callers off the data path (health checks). */
@@ -166,6 +192,14 @@ public final class FipsTlsConnector implements AutoCloseable {
         @Override
         public void sessionOpened(IoSession session) {
             UpstreamConnection c = connection(session);
+            ProxyConnectStage tunnel = tunnel(session);
+            if (tunnel != null) {
+                // TLS begins once the proxy answered 2xx; it has upstream.connect-timeout to do so (else 504).
+                tunnel.start();
+                timer.schedule(() -> onWorker(session, () -> tunnel.answerDeadlinePassed(connectTimeout)),
+                        connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
             try {
                 c.tls().beginHandshake();
             } catch (Exception e) {
@@ -177,6 +211,15 @@ public final class FipsTlsConnector implements AutoCloseable {
         public void messageReceived(IoSession session, Object message) {
             UpstreamConnection c = connection(session);
             IoBuffer net = (IoBuffer) message;
+            ProxyConnectStage tunnel = tunnel(session);
+            if (tunnel != null && !tunnel.isOpen()) {
+                try {
+                    tunnel.received(net);
+                } finally {
+                    net.free();
+                }
+                return;
+            }
             TlsEngineDriver.Received r;
             try {
                 r = c.tls().receive(net);
@@ -252,6 +295,10 @@ public final class FipsTlsConnector implements AutoCloseable {
             if (c == null) {
                 return;
             }
+            ProxyConnectStage tunnel = tunnel(session);
+            if (tunnel != null && !tunnel.isOpen()) {
+                tunnel.closed();
+            }
             String cause = c.closeCause() != null ? c.closeCause() : c.describe() + " closed the connection";
             c.noteCause(cause);
             checks.closed(c, cause);
@@ -281,6 +328,49 @@ public final class FipsTlsConnector implements AutoCloseable {
 
         private UpstreamConnection connection(IoSession session) {
             return (UpstreamConnection) session.getAttribute(CONNECTION);
+        }
+
+        private ProxyConnectStage tunnel(IoSession session) {
+            return (ProxyConnectStage) session.getAttribute(TUNNEL);
+        }
+    }
+
+    /** Runs on the session's worker when it has one (every call on a connection is made there). */
+    private static void onWorker(IoSession session, Runnable task) {
+        RelayWorker w = RelayWorkers.of(session);
+        if (w != null) {
+            w.execute(task);
+        } else {
+            task.run();
+        }
+    }
+
+    /** The CONNECT step's end: TLS with the intake inside the tunnel, or the proxy's failure for the exchange. */
+    private static final class TunnelOutcome implements ProxyConnectStage.Outcome {
+        private final UpstreamConnection c;
+
+        TunnelOutcome(UpstreamConnection c) {
+            this.c = c;
+        }
+
+        @Override
+        public void tunnelEstablished() {
+            try {
+                c.tls().beginHandshake();
+            } catch (Exception e) {
+                tunnelFailed(new UpstreamFailure(502, "tls", "TLS handshake with " + c.describe() + " failed: "
+                        + UpstreamFailure.describe(e), c.address()));
+                c.session().closeNow();
+            }
+        }
+
+        @Override
+        public void tunnelFailed(UpstreamFailure failure) {
+            c.noteCause(failure.getMessage());
+            ConnectAttempt attempt = c.takeAttempt();
+            if (attempt != null) {
+                attempt.fail(failure);
+            }
         }
     }
 

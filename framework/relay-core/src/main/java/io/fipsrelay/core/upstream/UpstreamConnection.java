@@ -3,6 +3,7 @@ package io.fipsrelay.core.upstream;
 import io.fipsrelay.core.relay.RelayWorker;
 import io.fipsrelay.core.relay.RelayWorkers;
 import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.settings.ProxyEndpoint;
 import io.fipsrelay.core.tls.TlsEngineDriver;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -30,9 +31,12 @@ public final class UpstreamConnection {
     private int requestsServed;
     private AddressHealth health;
     private String failure;
+    /** The egress proxy this connection tunnels through ({@code address} is then the proxy's), or null. */
+    private final ProxyEndpoint proxy;
 
     UpstreamConnection(IoSession session, TlsEngineDriver tls, HostAndPort server, InetSocketAddress address,
-                       ConnectAttempt attempt) {
+                       ConnectAttempt attempt, ProxyEndpoint proxy) {
+        this.proxy = proxy;
         this.session = session;
         this.tls = tls;
         this.server = server;
@@ -170,9 +174,9 @@ public final class UpstreamConnection {
         return tls.engine().getSession().getCipherSuite();
     }
 
-    /** "host (ip:port)" for error causes and logs. */
-    public String describe() {
-        return describe(server, address);
+    /** Whether this connection is a CONNECT tunnel through the egress proxy. */
+    public boolean viaProxy() {
+        return proxy != null;
     }
 
     /** "ip:port" ("[v6]:port") as the audit records write addresses. */
@@ -180,7 +184,13 @@ public final class UpstreamConnection {
         return SessionChecks.hostPort(address);
     }
 
-    static String describe(HostAndPort server, InetSocketAddress address) {
-        return server.host() + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
+    /** "host (ip:port)", or "host via proxy http://user:***@proxy:port (ip:port)", for error causes and logs. */
+    public String describe() {
+        return describe(server, address, proxy);
+    }
+
+    static String describe(HostAndPort server, InetSocketAddress address, ProxyEndpoint proxy) {
+        return server.host() + (proxy == null ? "" : " via proxy " + proxy)
+                + " (" + address.getAddress().getHostAddress() + ":" + address.getPort() + ")";
     }
 }

@@ -2,6 +2,8 @@ package io.fipsrelay.core.upstream;
 
 import io.fipsrelay.core.metrics.UpstreamAddressState;
 import io.fipsrelay.core.settings.HostAndPort;
+import io.fipsrelay.core.settings.ProxyEndpoint;
+import io.fipsrelay.core.settings.ProxySettings;
 import io.fipsrelay.core.settings.RelaySettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,10 +29,21 @@ public final class UpstreamDirectory {
     private final HostResolver resolver;
     private final RelaySettings.Health health;
     private final Map<HostAndPort, Entry> entries = new ConcurrentHashMap<>();
+    private final ProxySettings proxies;
 
-    public UpstreamDirectory(HostResolver resolver, RelaySettings.Health health) {
+    /**
+     * @param proxies a server behind the egress proxy is not resolved (the proxy resolves the name it
+     *                gets in CONNECT): its addresses are the proxy's, each with its own health record
+     */
+    public UpstreamDirectory(HostResolver resolver, RelaySettings.Health health, ProxySettings proxies) {
         this.resolver = resolver;
         this.health = health;
+        this.proxies = proxies;
+    }
+
+    /** The name looked up for a server: its own, or the egress proxy's when it is reached through it. */
+    private String lookupName(HostAndPort server) {
+        return proxies.forHost(server.host()).map(ProxyEndpoint::host).orElse(server.host());
     }
 
     /** The entry in force, or null when the server has not been resolved yet. */
@@ -40,7 +53,7 @@ public final class UpstreamDirectory {
 
     /** Resolves a server (from the cache when fresh) and runs {@code then} once its entry is set. */
     void resolve(HostAndPort server, Runnable then) {
-        apply(server, resolver.resolve(server.host()), then);
+        apply(server, resolver.resolve(lookupName(server)), then);
     }
 
     private void apply(HostAndPort server, CompletableFuture<List<InetAddress>> answer, Runnable then) {
@@ -66,7 +79,7 @@ public final class UpstreamDirectory {
     /** Resolves every known server again (the refresh timer); a failed lookup keeps the previous answer. */
     void refreshAll() {
         for (HostAndPort server : List.copyOf(entries.keySet())) {
-            apply(server, resolver.refresh(server.host()), null);
+            apply(server, resolver.refresh(lookupName(server)), null);
         }
     }
 
@@ -77,10 +90,12 @@ public final class UpstreamDirectory {
             return;
         }
         List<AddressHealth> next = new ArrayList<>();
+        ProxyEndpoint proxy = proxies.forHost(server.host()).orElse(null);
+        int port = proxy == null ? server.port() : proxy.port();
         for (InetAddress ip : ips) {
             AddressHealth existing = known.stream().filter(h -> h.address().getAddress().equals(ip)).findFirst().orElse(null);
             next.add(existing != null ? existing
-                    : new AddressHealth(server, new InetSocketAddress(ip, server.port()), health.fall(), health.rise()));
+                    : new AddressHealth(server, new InetSocketAddress(ip, port), health.fall(), health.rise(), proxy));
         }
         known.stream().filter(h -> !next.contains(h)).forEach(AddressHealth::retire);
         entries.put(server, new Entry(List.copyOf(next), null));

@@ -280,7 +280,8 @@
       for (const u of addresses) {
         const li = el("li", "address");
         li.title = u.lastError || (u.up ? "up" : "down");
-        li.append(el("span", "dot " + (u.up ? "up" : "down")), el("span", "addr", u.address),
+        // Behind the egress proxy the address is the proxy's; say so (credentials come redacted).
+        li.append(el("span", "dot " + (u.up ? "up" : "down")), el("span", "addr", u.via ? u.address + " via proxy " + u.via : u.address),
           u.up ? el("span", "latency", u.lastCheckMillis >= 0 ? "up · check " + u.lastCheckMillis + " ms" : "up")
                : el("span", "latency down", "down" + (u.lastError ? ": " + u.lastError : "")));
         list.append(li);

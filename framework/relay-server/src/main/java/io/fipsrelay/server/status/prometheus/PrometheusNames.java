@@ -41,6 +41,7 @@ public final class PrometheusNames extends CustomLabelMapper {
             Map.entry("fips_relay_upstream_latency_seconds", "Time from the end of the request to the intake's answer head, per product (recent-weighted quantiles)."),
             Map.entry("fips_relay_responses", "Answers to the agent by status class, from the intake or the relay, per product."),
             Map.entry("fips_relay_errors", "Requests the relay could not complete, by cause, per product."),
+            Map.entry("fips_relay_proxy_requests", "Requests sent through the egress proxy's CONNECT tunnels, per product."),
             Map.entry("fips_relay_connections_active", "Agent connections open now, per product."),
             Map.entry("fips_relay_tls_handshakes", "Completed upstream TLS handshakes (BCJSSE, FIPS) by protocol and cipher suite."),
             Map.entry("fips_relay_agent_tls_handshakes", "Completed TLS handshakes of agents on the product listeners (listen.tls) by protocol and cipher suite."),
