@@ -10,6 +10,12 @@ mkdir -p "$work"
 conf=$work/fips-relay-bench.conf
 # The metrics product is offset 1: the range starts one below the harness's port. Only metrics is
 # enabled (the other products would bind ports the harness may use).
+# FIPS_RELAY_BENCH_LISTEN_CERT and _KEY (PEM chain, PKCS#8 key): the listener speaks TLS (listen.tls),
+# for measuring agents with fips.https: true (wrk then needs an https:// URL).
+listen_tls=""
+if [ -n "${FIPS_RELAY_BENCH_LISTEN_CERT:-}" ]; then
+  listen_tls="listen.tls { enabled = true, cert-file = \"$FIPS_RELAY_BENCH_LISTEN_CERT\", key-file = \"$FIPS_RELAY_BENCH_LISTEN_KEY\" }"
+fi
 cat > "$conf" <<CONF
 fips-relay {
   listen { address = "127.0.0.1", port-range-start = $((BENCH_LISTEN_PORT - 1)) }
@@ -20,6 +26,7 @@ fips-relay {
   dns.hosts { "$BENCH_SNI" = "$BENCH_UPSTREAM_HOST" }
   products.metrics.servers = ["$BENCH_SNI:$BENCH_UPSTREAM_PORT"]
   status.enabled = false
+  $listen_tls
 }
 CONF
 plugins=$work/plugins

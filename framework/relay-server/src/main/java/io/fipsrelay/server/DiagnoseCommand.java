@@ -47,6 +47,7 @@ final class DiagnoseCommand implements Callable<Integer> {
                 System.err.println("fips-relay: no enabled product " + (product == null ? "" : "named " + product));
                 return 1;
             }
+            System.out.println(agentSide(s));
             IntakeProbe probe = new IntakeProbe(tls, s.dns().hosts(), s.proxy(), timeoutMillis);
             if (s.proxy().enabled()) {
                 System.out.println("egress proxy: " + s.proxy().endpoint() + " (from " + s.proxy().origin() + ")"
@@ -70,6 +71,18 @@ final class DiagnoseCommand implements Callable<Integer> {
                     : "RESULT: FAIL (" + failed + " of " + results.size() + " intake addresses failed)");
             return failed == 0 ? 0 : 1;
         }
+    }
+
+    /** The agent's side in one line: which fips.https the agents need for these listeners. */
+    static String agentSide(RelaySettings s) {
+        RelaySettings.AgentTls tls = s.listen().tls();
+        if (!tls.enabled()) {
+            return "AGENT SIDE: product ports speak plain HTTP (listen.tls.enabled = false): agents need fips.https: false"
+                    + " (DD_FIPS_HTTPS=false); an agent left on its default https: true is refused and logged (errors.tls-on-plain-port)";
+        }
+        return "AGENT SIDE: product ports speak TLS (listen.tls.enabled = true, certificate " + tls.certFile()
+                + (tls.mutual() ? ", client certificates from " + tls.clientCaFile() : "") + "): agents need fips.https: true"
+                + " and fips.tls_verify: true trusting its CA; an agent on https: false gets a 400 (errors.plain-http-on-tls-port)";
     }
 
     private static void print(List<IntakeProbe.Result> results) {

@@ -12,6 +12,7 @@ import io.fipsrelay.core.relay.BindFailure;
 import io.fipsrelay.core.relay.RelayEngine;
 import io.fipsrelay.core.settings.RelaySettings;
 import io.fipsrelay.core.settings.SettingsException;
+import io.fipsrelay.core.tls.FipsServerTlsContext;
 import io.fipsrelay.core.tls.FipsTlsContext;
 import io.fipsrelay.core.audit.AuditTrail;
 import io.fipsrelay.core.audit.NegotiatedParameters;
@@ -124,7 +125,8 @@ public final class RelayServer implements AutoCloseable {
                 catalog = loaded.catalog();
             }
             FipsTlsContext tls = tlsContext(loaded.settings());
-            warnIfNotLoopback(loaded.settings().listen().address());
+            FipsServerTlsContext agentTls = agentTlsContext(loaded.settings());
+            warnIfNotLoopback(loaded.settings());
             MetricRegistry registry = new MetricRegistry();
             try {
                 audit = AuditLog.start(loaded.audit(), registry);
@@ -136,7 +138,7 @@ public final class RelayServer implements AutoCloseable {
             NegotiatedParameters negotiated = new NegotiatedParameters();
             CertificateExpiry expiry = certificateExpiry(loaded.settings(), registry);
             AuditTrail trail = AuditTrail.fanOut(List.of(audit, negotiated, expiry));
-            RelayEngine engine = new RelayEngine(loaded.settings(), tls, new RelayMetrics(registry), trail);
+            RelayEngine engine = new RelayEngine(loaded.settings(), tls, agentTls, new RelayMetrics(registry), trail);
             StatusService status;
             EvidenceCollector evidence = new EvidenceCollector(report);
             String startedAt = java.time.Instant.now().toString();
@@ -293,16 +295,23 @@ public final class RelayServer implements AutoCloseable {
         OperatorSettings operator;
         RelaySettings next;
         FipsTlsContext tls;
+        FipsServerTlsContext agentTls;
         try {
             operator = OperatorSettings.read(options);
             next = operator.forPluginsWhileRunning(catalog.plugins());
             tls = tlsContext(next);
+            // Certificate and key of listen.tls are read again: a rotated pair reaches new connections.
+            agentTls = agentTlsContext(next);
         } catch (SettingsException | StartupFailure e) {
             LOG.error("reload refused, the running configuration stays: {}", e.getMessage());
             return false;
         }
         operatorSettings.set(operator);
-        List<String> failed = engine.apply(next, tls);
+        List<String> failed = engine.apply(next, tls, agentTls);
+        if (agentTls != null) {
+            LOG.info("listen.tls: new agent connections are shown {} (valid until {})",
+                    agentTls.certificate().getSubjectX500Principal(), agentTls.certificate().getNotAfter().toInstant());
+        }
         if (!failed.isEmpty()) {
             LOG.error("reload applied, but these products could not listen: {}", failed);
         }
@@ -316,7 +325,21 @@ public final class RelayServer implements AutoCloseable {
         } catch (FipsNotReadyException e) {
             throw new StartupFailure(StartupFailure.FIPS, "FIPS module not ready: " + e.getMessage(), e);
         }
-        return tlsContext(settings);
+        FipsTlsContext tls = tlsContext(settings);
+        agentTlsContext(settings);
+        return tls;
+    }
+
+    /** The agent-side TLS context of {@code listen.tls}, or null when it is off; bad files are refused with their key path. */
+    private static FipsServerTlsContext agentTlsContext(RelaySettings settings) throws StartupFailure {
+        if (!settings.listen().tls().enabled()) {
+            return null;
+        }
+        try {
+            return FipsServerTlsContext.create(settings.listen().tls(), settings.tls());
+        } catch (Exception e) {
+            throw new StartupFailure(StartupFailure.CONFIG, e.getMessage(), e);
+        }
     }
 
     private static FipsTlsContext tlsContext(RelaySettings settings) throws StartupFailure {
@@ -358,11 +381,27 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
-    private static void warnIfNotLoopback(String address) {
+    /** Says at start what a non-loopback listen address exposes; quiet on loopback. */
+    static void warnIfNotLoopback(RelaySettings settings) {
+        RelaySettings.Listen listen = settings.listen();
+        String address = listen.address();
         try {
-            if (!java.net.InetAddress.getByName(address).isLoopbackAddress()) {
-                LOG.warn("listen.address is {}: the relay accepts plain HTTP from other hosts (intended for container sidecars only)",
-                        address);
+            if (java.net.InetAddress.getByName(address).isLoopbackAddress()) {
+                return;
+            }
+            if (!listen.tls().enabled()) {
+                LOG.warn("listen.address is {}: the relay accepts plain HTTP from other hosts (intended for container sidecars"
+                        + " only; enable listen.tls for agents on other hosts)", address);
+            } else if (!listen.tls().mutual()) {
+                LOG.info("listen.address is {}: agents connect over TLS; any client that trusts the relay's CA may send"
+                        + " through it (set listen.tls.client-ca-file to admit only agents with a certificate)", address);
+            } else {
+                LOG.info("listen.address is {}: agents connect over TLS with a client certificate from {}", address,
+                        listen.tls().clientCaFile());
+            }
+            if (listen.tls().enabled() && settings.statusEnabled()) {
+                LOG.warn("the status port {}:{} is plain HTTP on this address (listen.tls covers the product ports only):"
+                        + " firewall it, or set status.enabled = false", address, listen.statusPort());
             }
         } catch (java.net.UnknownHostException e) {
             LOG.warn("listen.address {} does not resolve: {}", address, e.getMessage());

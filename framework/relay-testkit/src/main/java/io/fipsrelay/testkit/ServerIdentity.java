@@ -80,6 +80,22 @@ public final class ServerIdentity {
         }
     }
 
+    /**
+     * A SunJSSE context presenting this identity as a client certificate and trusting {@code trust}:
+     * an agent-side client for servers that require client certificates (mTLS).
+     */
+    public SSLContext clientSslContext(java.security.KeyStore trust) {
+        try {
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX", "SunJSSE");
+            tmf.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS", "SunJSSE");
+            context.init(new KeyManager[] {new SingleKeyManager(privateKey, chain(), true)}, tmf.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build SunJSSE client context for " + names, e);
+        }
+    }
+
     @Override
     public String toString() {
         return "ServerIdentity[" + keyType + " " + names + "]";

@@ -20,9 +20,28 @@ final class SingleKeyManager extends X509ExtendedKeyManager {
     private final PrivateKey key;
     private final X509Certificate[] chain;
 
+    /** Whether it also answers a server's certificate request (an mTLS client); servers only otherwise. */
+    private final boolean client;
+
     SingleKeyManager(PrivateKey key, List<X509Certificate> chain) {
+        this(key, chain, false);
+    }
+
+    SingleKeyManager(PrivateKey key, List<X509Certificate> chain, boolean client) {
         this.key = key;
         this.chain = chain.toArray(new X509Certificate[0]);
+        this.client = client;
+    }
+
+    private String clientAliasFor(String[] keyTypes) {
+        if (client && keyTypes != null) {
+            for (String type : keyTypes) {
+                if (aliasFor(type) != null) {
+                    return ALIAS;
+                }
+            }
+        }
+        return null;
     }
 
     private String aliasFor(String keyType) {
@@ -47,17 +66,18 @@ final class SingleKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String[] getClientAliases(String keyType, Principal[] issuers) {
-        return null;
+        String alias = client ? aliasFor(keyType) : null;
+        return alias == null ? null : new String[] {alias};
     }
 
     @Override
     public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-        return null;
+        return clientAliasFor(keyTypes);
     }
 
     @Override
     public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
-        return null;
+        return clientAliasFor(keyTypes);
     }
 
     @Override

@@ -101,6 +101,25 @@ public final class TestPki {
      * SANs), with EKU serverAuth, signed by this CA. The first name is also the subject CN.
      */
     public ServerIdentity issue(KeyType type, String... names) {
+        return issue(type, KeyPurposeId.id_kp_serverAuth, notBefore, notAfter, names);
+    }
+
+    /** A server certificate for {@code names} that expired an hour ago (refusal tests). */
+    public ServerIdentity issueExpired(KeyType type, String... names) {
+        Instant now = Instant.now();
+        return issue(type, KeyPurposeId.id_kp_serverAuth, Date.from(now.minus(Duration.ofDays(2))),
+                Date.from(now.minus(Duration.ofHours(1))), names);
+    }
+
+    /**
+     * A client certificate (EKU clientAuth) for {@code name}, signed by this CA: what an agent
+     * presents to a relay that requires client certificates (mTLS).
+     */
+    public ServerIdentity issueClient(KeyType type, String name) {
+        return issue(type, KeyPurposeId.id_kp_clientAuth, notBefore, notAfter, name);
+    }
+
+    private ServerIdentity issue(KeyType type, KeyPurposeId purpose, Date validFrom, Date validTo, String... names) {
         if (names == null || names.length == 0) {
             throw new IllegalArgumentException("a server certificate needs at least one DNS name or IP address");
         }
@@ -114,10 +133,10 @@ public final class TestPki {
             int usage = KeyUsage.digitalSignature | (type == KeyType.RSA_2048 ? KeyUsage.keyEncipherment : 0);
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(caCertificate, serial(serials),
-                    notBefore, notAfter, new X500Name("CN=" + names[0]), pair.getPublic())
+                    validFrom, validTo, new X500Name("CN=" + names[0]), pair.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(usage))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
                     .addExtension(Extension.subjectAlternativeName, false,
                             new GeneralNames(sans.toArray(new GeneralName[0])))
                     .addExtension(Extension.subjectKeyIdentifier, false,

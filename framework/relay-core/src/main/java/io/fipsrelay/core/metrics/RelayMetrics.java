@@ -22,11 +22,15 @@ public final class RelayMetrics {
     private final AtomicLong maxBufferedPerExchange = new AtomicLong();
     private final Meter handshakes;
     private final Map<String, Meter> handshakesBySuite = new ConcurrentHashMap<>();
+    private final Meter agentHandshakes;
+    private final Map<String, Meter> agentHandshakesBySuite = new ConcurrentHashMap<>();
+    private final Map<String, Meter> agentHandshakeFailures = new ConcurrentHashMap<>();
     private volatile java.util.function.Supplier<java.util.List<UpstreamAddressState>> upstreamStates = java.util.List::of;
 
     public RelayMetrics(MetricRegistry registry) {
         this.registry = registry;
         this.handshakes = registry.meter("fips-relay.tls.handshakes");
+        this.agentHandshakes = registry.meter("fips-relay.agent-tls.handshakes");
         registry.gauge("fips-relay.relay.max-buffered-bytes-per-exchange", () -> maxBufferedPerExchange::get);
         registry.gauge("fips-relay.upstreams.up", () -> () -> upstreamStates().stream().filter(UpstreamAddressState::up).count());
         registry.gauge("fips-relay.upstreams.down", () -> () -> upstreamStates().stream().filter(s -> !s.up()).count());
@@ -91,6 +95,29 @@ public final class RelayMetrics {
         handshakes.mark();
         handshakesBySuite.computeIfAbsent(protocol + "." + suite,
                 k -> registry.meter("fips-relay.tls.handshakes." + k)).mark();
+    }
+
+    /** An agent's TLS handshake on a product listener ({@code listen.tls}) completed. */
+    public void agentHandshakeCompleted(String protocol, String suite) {
+        agentHandshakes.mark();
+        agentHandshakesBySuite.computeIfAbsent(protocol + "." + suite,
+                k -> registry.meter("fips-relay.agent-tls.handshakes." + k)).mark();
+    }
+
+    /** An agent's TLS handshake failed, by cause ({@code HandshakeFailureCause}, timeout, too-many-handshakes, ...). */
+    public void agentHandshakeFailed(String cause) {
+        agentHandshakeFailures.computeIfAbsent(cause, k -> registry.meter("fips-relay.agent-tls.failures." + k)).mark();
+    }
+
+    public long agentHandshakes() {
+        return agentHandshakes.getCount();
+    }
+
+    /** Failed agent handshakes so far by cause (only causes that happened). */
+    public Map<String, Long> agentHandshakeFailures() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        agentHandshakeFailures.forEach((cause, meter) -> counts.put(cause, meter.getCount()));
+        return counts;
     }
 
     /** Where the upstream pool publishes its address states (status pages read them). */

@@ -25,6 +25,8 @@ final class AgentConnection {
     private enum State { HEAD, EXCHANGE, CLOSED }
 
     final IoSession session;
+    /** Plain or TLS: every byte to and from the agent goes through it. */
+    final AgentSocket socket;
     final RelayWorker worker;
     private RelaySettings.ProductSettings product;
     private final Supplier<RelayContext> contexts;
@@ -42,9 +44,10 @@ final class AgentConnection {
     private boolean draining;
     private Exchange exchange;
 
-    AgentConnection(IoSession session, RelayWorker worker, RelaySettings.ProductSettings product,
+    AgentConnection(AgentSocket socket, RelayWorker worker, RelaySettings.ProductSettings product,
                     Supplier<RelayContext> contexts) {
-        this.session = session;
+        this.socket = socket;
+        this.session = socket.session();
         this.worker = worker;
         this.product = product;
         this.contexts = contexts;
@@ -200,7 +203,7 @@ final class AgentConnection {
             exchange = null;
         }
         if (!answered) {
-            session.write(ErrorAnswer.of(status, product.id(), null, reason, ctx.policy().allowedMethods()));
+            socket.writeOwned(ErrorAnswer.of(status, product.id(), null, reason, ctx.policy().allowedMethods()));
         }
         close();
     }
@@ -208,25 +211,22 @@ final class AgentConnection {
     /** The relay's own error answer for the exchange in progress, then the connection closes. */
     void answerError(int status, String upstream, String cause) {
         productMetrics.response(status);
-        session.write(ErrorAnswer.of(status, product.id(), upstream, cause));
+        socket.writeOwned(ErrorAnswer.of(status, product.id(), upstream, cause));
         exchange = null;
         close();
     }
 
     /** A copy of {@code bytes} to the agent (the caller's buffer may be reused at once). */
     void writeCopy(ByteBuffer bytes) {
-        IoBuffer out = IoBuffer.allocate(bytes.remaining());
-        out.put(bytes);
-        out.flip();
-        session.write(out);
+        socket.writeCopy(bytes);
     }
 
     void write(ByteBuffer bytes) {
-        session.write(IoBuffer.wrap(bytes));
+        socket.write(bytes);
     }
 
     long queuedToAgent() {
-        return session.getScheduledWriteBytes();
+        return socket.queuedBytes();
     }
 
     /** Closes once what was written has gone out; nothing more is read. */
@@ -238,20 +238,20 @@ final class AgentConnection {
         headerDeadline.stop();
         state = State.CLOSED;
         releasePending();
-        session.closeOnFlush();
+        socket.closeOnFlush();
     }
 
     void suspendRead() {
         if (!readSuspended) {
             readSuspended = true;
-            session.suspendRead();
+            socket.suspendRead();
         }
     }
 
     void resumeRead() {
         if (readSuspended && state != State.CLOSED) {
             readSuspended = false;
-            session.resumeRead();
+            socket.resumeRead();
         }
     }
 

@@ -3,6 +3,7 @@ package io.fipsrelay.core.relay;
 import io.fipsrelay.core.http.RequestPolicy;
 import io.fipsrelay.core.metrics.RelayMetrics;
 import io.fipsrelay.core.settings.RelaySettings;
+import io.fipsrelay.core.tls.FipsServerTlsContext;
 import io.fipsrelay.core.tls.FipsTlsContext;
 import io.fipsrelay.core.upstream.FipsTlsConnector;
 import io.fipsrelay.core.upstream.UpstreamFailure;
@@ -54,6 +55,10 @@ public final class RelayEngine implements AutoCloseable {
     private final Map<String, InetSocketAddress> bound = new ConcurrentHashMap<>();
     /** Makes "is the product still bound" and "attach the new connection" one step against unbind's drain. */
     private final Object binding = new Object();
+    /** TLS towards agents as configured now; connections keep what they were accepted with. */
+    private volatile AgentTls agentTls;
+    private final AgentTls.Handshakes handshakes;
+    private final ListenerMismatch mismatch;
 
     public RelayEngine(RelaySettings settings, FipsTlsContext tls, RelayMetrics metrics) {
         this(settings, tls, metrics, io.fipsrelay.core.audit.AuditTrail.NONE);
@@ -61,6 +66,18 @@ public final class RelayEngine implements AutoCloseable {
 
     /** As above, reporting every upstream session and exchange to {@code audit} (issue 13). */
     public RelayEngine(RelaySettings settings, FipsTlsContext tls, RelayMetrics metrics, io.fipsrelay.core.audit.AuditTrail audit) {
+        this(settings, tls, serverTls(settings), metrics, audit);
+    }
+
+    /**
+     * As above with the agent-side TLS context already built from {@code listen.tls} (null: plain
+     * listeners), as the server does to refuse bad files at start with their key path.
+     */
+    public RelayEngine(RelaySettings settings, FipsTlsContext tls, FipsServerTlsContext agentTls, RelayMetrics metrics,
+                       io.fipsrelay.core.audit.AuditTrail audit) {
+        this.agentTls = agentTls(settings, agentTls);
+        this.handshakes = new AgentTls.Handshakes(metrics);
+        this.mismatch = new ListenerMismatch(metrics);
         this.audit = audit;
         this.settings = settings;
         this.metrics = metrics;
@@ -108,6 +125,15 @@ public final class RelayEngine implements AutoCloseable {
      * products whose listener could not be opened (they stay off).
      */
     public synchronized List<String> apply(RelaySettings next, FipsTlsContext tls) {
+        return apply(next, tls, serverTls(next));
+    }
+
+    /**
+     * As above with the agent-side TLS context built from the new {@code listen.tls} (a reload
+     * re-reads certificate and key): new connections get it, open ones keep their session.
+     */
+    public synchronized List<String> apply(RelaySettings next, FipsTlsContext tls, FipsServerTlsContext nextAgentTls) {
+        agentTls = agentTls(next, nextAgentTls);
         RelaySettings previous = settings;
         UpstreamSide old = upstream;
         upstream = UpstreamSide.start(next, tls, workers, timer, resolverThreads, metrics, audit);
@@ -135,6 +161,32 @@ public final class RelayEngine implements AutoCloseable {
         }
         LOG.info("configuration applied: {} products listening", bound.size());
         return failed;
+    }
+
+    /**
+     * The agent-side TLS context {@code listen.tls} asks for, or null when it is off. Throws with the
+     * key path when a file is refused (for callers that did not check it first).
+     */
+    public static FipsServerTlsContext serverTls(RelaySettings settings) {
+        RelaySettings.AgentTls agent = settings.listen().tls();
+        if (!agent.enabled()) {
+            return null;
+        }
+        try {
+            return FipsServerTlsContext.create(agent, settings.tls());
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static AgentTls agentTls(RelaySettings settings, FipsServerTlsContext context) {
+        return context == null || !settings.listen().tls().enabled() ? AgentTls.OFF
+                : new AgentTls(context, settings.listen().tls());
+    }
+
+    /** Agent TLS handshakes in progress now. */
+    public int agentHandshakesInProgress() {
+        return handshakes.inProgress();
     }
 
     /** The context new exchanges start with. */
@@ -276,7 +328,24 @@ public final class RelayEngine implements AutoCloseable {
                     session.closeNow();
                     return;
                 }
-                AgentConnection c = new AgentConnection(session, RelayWorkers.of(session), p, RelayEngine.this::currentContext);
+                AgentTls tls = agentTls;
+                if (tls.enabled() && !handshakes.tryBegin(tls.settings().maxHandshakes())) {
+                    listenerConnections.closed(p.id());
+                    session.closeNow();
+                    return;
+                }
+                RelayWorker worker = RelayWorkers.of(session);
+                AgentConnection c;
+                if (tls.enabled()) {
+                    TlsAgentSocket socket = new TlsAgentSocket(session, tls.context().newServerEngine(), worker, handshakes,
+                            mismatch, metrics);
+                    c = new AgentConnection(socket, worker, p, RelayEngine.this::currentContext);
+                    socket.start(c, tls.settings().handshakeTimeout());
+                } else {
+                    PlainAgentSocket socket = new PlainAgentSocket(session, mismatch);
+                    c = new AgentConnection(socket, worker, p, RelayEngine.this::currentContext);
+                    socket.attach(c);
+                }
                 session.setAttribute(CLIENT, c);
                 clients.add(c);
                 metrics.product(p.id()).activeConnections.inc();
@@ -287,7 +356,7 @@ public final class RelayEngine implements AutoCloseable {
         public void messageReceived(IoSession session, Object message) {
             AgentConnection c = client(session);
             if (c != null) {
-                c.received((IoBuffer) message);
+                c.socket.received((IoBuffer) message);
             } else {
                 ((IoBuffer) message).free();
             }
@@ -322,6 +391,7 @@ public final class RelayEngine implements AutoCloseable {
         public void sessionClosed(IoSession session) {
             AgentConnection c = client(session);
             if (c != null) {
+                c.socket.closed();
                 c.closed();
                 clients.remove(c);
                 metrics.product(c.productId()).activeConnections.dec();

@@ -23,6 +23,8 @@ public final class Bounds {
     /** Every bounded key of the core's reference.conf and of the plugins' product blocks. */
     public static final Bounds CORE = new Bounds(List.of(
             Bound.count("listen.port-range-start", 1, 65535 - 64),
+            Bound.duration("listen.tls.handshake-timeout", "100ms", "2m"),
+            Bound.count("listen.tls.max-handshakes", 1, 100_000),
             Bound.duration("tls.handshake-timeout", "100ms", "2m"),
             Bound.duration("tls.revocation.timeout", "100ms", "1m"),
             Bound.duration("tls.revocation.cache", "0s", "7d"),
@@ -54,8 +56,8 @@ public final class Bounds {
             Bound.duration("status.sample-interval", "1s", "1m"),
             Bound.duration("status.history", "1s", "7d"),
             Bound.count("products.*.port", 1, 65535)),
-            // Keys whose default is null but which are not numbers.
-            Set.of("upstream.proxy.url"));
+            // Keys whose default is null but which are not numbers: the proxy URL and file paths.
+            Set.of("upstream.proxy.url", "listen.tls.cert-file", "listen.tls.key-file", "listen.tls.client-ca-file"));
 
     private final Map<String, Bound> byKey = new LinkedHashMap<>();
     private final Set<String> nullableText;

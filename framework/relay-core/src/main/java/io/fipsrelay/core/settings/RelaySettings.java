@@ -34,9 +34,23 @@ public record RelaySettings(
         return status.enabled();
     }
 
-    public record Listen(String address, int portRangeStart) {
+    public record Listen(String address, int portRangeStart, AgentTls tls) {
         public int statusPort() {
             return portRangeStart;
+        }
+    }
+
+    /**
+     * {@code listen.tls}: TLS towards the agents on the product listeners.
+     *
+     * @param clientCaFile null: no client certificate is asked for; else agents need one issued by these CAs
+     */
+    public record AgentTls(boolean enabled, Path certFile, Path keyFile, Path clientCaFile, Duration handshakeTimeout,
+                           int maxHandshakes) {
+        public static final AgentTls OFF = new AgentTls(false, null, null, null, Duration.ofSeconds(10), 256);
+
+        public boolean mutual() {
+            return enabled && clientCaFile != null;
         }
     }
 

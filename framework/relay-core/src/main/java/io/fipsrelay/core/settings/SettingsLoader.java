@@ -150,7 +150,46 @@ public final class SettingsLoader {
         int mark = r.mark();
         String address = r.string("listen.address");
         Integer rangeStart = r.count("listen.port-range-start");
-        return r.cleanSince(mark) ? new RelaySettings.Listen(address, rangeStart) : null;
+        RelaySettings.AgentTls tls = readAgentTls(r);
+        return r.cleanSince(mark) ? new RelaySettings.Listen(address, rangeStart, tls) : null;
+    }
+
+    /** {@code listen.tls}: the files must be there when enabled; their content is checked with the FIPS module at start. */
+    private static RelaySettings.AgentTls readAgentTls(SettingReader r) {
+        int mark = r.mark();
+        Boolean enabled = r.bool("listen.tls.enabled");
+        Path cert = optionalFile(r, "listen.tls.cert-file", "PEM certificate chain");
+        Path key = optionalFile(r, "listen.tls.key-file", "PEM private key");
+        Path clientCa = optionalFile(r, "listen.tls.client-ca-file", "PEM CA bundle");
+        Duration handshakeTimeout = r.duration("listen.tls.handshake-timeout");
+        Integer maxHandshakes = r.count("listen.tls.max-handshakes");
+        if (Boolean.TRUE.equals(enabled)) {
+            if (cert == null && r.config().getIsNull("listen.tls.cert-file")) {
+                r.problem("listen.tls.cert-file", "required when listen.tls.enabled is true: the PEM certificate chain agents are shown");
+            }
+            if (key == null && r.config().getIsNull("listen.tls.key-file")) {
+                r.problem("listen.tls.key-file", "required when listen.tls.enabled is true: the PEM PKCS#8 key of cert-file");
+            }
+        }
+        return r.cleanSince(mark) ? new RelaySettings.AgentTls(enabled, cert, key, clientCa, handshakeTimeout, maxHandshakes)
+                : null;
+    }
+
+    /** A file path that may be null; a path that is set must name a readable file. */
+    private static Path optionalFile(SettingReader r, String key, String what) {
+        if (r.config().getIsNull(key)) {
+            return null;
+        }
+        String value = r.string(key);
+        if (value == null) {
+            return null;
+        }
+        Path file = Path.of(value);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            r.problem(key, "cannot read the " + what + " " + file);
+            return null;
+        }
+        return file;
     }
 
     private static RelaySettings.Tls readTls(SettingReader r) {

@@ -11,7 +11,9 @@ import org.apache.mina.core.session.IoSession;
 /**
  * Drives one {@link SSLEngine} over one MINA session: handshake, record decryption of what
  * arrives, encryption of what is sent. Every call comes from the session's own I/O thread, so
- * nothing here is locked.
+ * nothing here is locked. Client engines (upstream connections) start the handshake; a server
+ * engine (an agent on a {@code listen.tls} listener) waits for the ClientHello in {@link #receive},
+ * its deadline and the cap on handshakes in progress being the caller's.
  *
  * <p>Hand-written instead of MINA's SslFilter: that filter queues at most 64 writes before the
  * handshake and throws past that, serialises engine setup on a filter-wide lock, has no handshake

@@ -29,8 +29,10 @@ public final class RelayUnderTest implements AutoCloseable {
     public final RelaySettings settings;
     public final RelayEngine engine;
     public final RelayMetrics metrics;
+    private final String hocon;
 
-    private RelayUnderTest(RelaySettings settings, RelayEngine engine, RelayMetrics metrics) {
+    private RelayUnderTest(RelaySettings settings, RelayEngine engine, RelayMetrics metrics, String hocon) {
+        this.hocon = hocon;
         this.settings = settings;
         this.engine = engine;
         this.metrics = metrics;
@@ -57,7 +59,7 @@ public final class RelayUnderTest implements AutoCloseable {
         RelayMetrics metrics = new RelayMetrics(new MetricRegistry());
         RelayEngine engine = new RelayEngine(settings, FipsTlsContext.create(settings.tls()), metrics, audit);
         engine.bindAll(settings.enabledProducts());
-        return new RelayUnderTest(settings, engine, metrics);
+        return new RelayUnderTest(settings, engine, metrics, hocon);
     }
 
     /** A relay in front of a recording TLS intake (see {@link RelayBehindIntake}). */
@@ -67,6 +69,11 @@ public final class RelayUnderTest implements AutoCloseable {
             relay.close();
             intake.close();
         }
+    }
+
+    /** The whole configuration it was started with (a test reloads it after changing files it names). */
+    public String hocon() {
+        return hocon;
     }
 
     public int port() {

@@ -134,14 +134,30 @@ class RequestPolicyTest {
                         "GET /support/flare/../../api/v1/validate HTTP/1.1\r\nHost: localhost\r\n\r\n"),
                 raw("percent-encoded dot-segment", 400, "GET /api/%2e%2E/support/flare HTTP/1.1\r\nHost: localhost\r\n\r\n"),
                 raw("more than 4 empty lines before the request line", 400,
-                        "\r\n\r\n\r\n\r\n\r\nGET /api/v1/validate HTTP/1.1\r\nHost: localhost\r\n\r\n"),
-                new Case("TLS ClientHello sent to the plain-HTTP port", 400, tlsClientHelloStart()));
+                        "\r\n\r\n\r\n\r\n\r\nGET /api/v1/validate HTTP/1.1\r\nHost: localhost\r\n\r\n"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("syntax")
     void syntax_rule(Case c) throws Exception {
         assertRefusedAndHarmless(c);
+    }
+
+    /**
+     * An agent left on fips.https: true cannot read an HTTP answer: the connection is closed without
+     * one, counted and logged with the hint (AgentTlsListenerTest has the log line and real clients).
+     */
+    @Test
+    void a_tls_client_hello_on_the_plain_port_is_closed_without_an_answer_and_reaches_no_intake() throws Exception {
+        try (RawHttpClient client = RawHttpClient.connect(relay.port())) {
+            client.send(tlsClientHelloStart());
+            assertThat(client.isClosedByPeer(WAIT)).isTrue();
+        }
+        assertThat(relay.relay().metrics.product("metrics").errorCounts()).containsKey("tls-on-plain-port");
+        String marker = "/api/v2/series?follow-up=" + FOLLOW_UPS.incrementAndGet();
+        assertThat(RawHttpClient.exchange(relay.port(),
+                "POST " + marker + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}").status()).isEqualTo(202);
+        assertThat(relay.intake().awaitRequests(1, WAIT)).extracting(RecordedRequest::target).containsExactly(marker);
     }
 
     // ------------------------------------------------------------------ semantics (RFC 9112 2.3, 3; RFC 9110 7.2, 9)

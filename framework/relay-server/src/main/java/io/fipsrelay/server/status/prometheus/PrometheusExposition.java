@@ -35,6 +35,8 @@ public final class PrometheusExposition {
     private static final Logger LOG = LoggerFactory.getLogger(PrometheusExposition.class);
     /** The all-suites handshake total: Prometheus sums the per-suite series, and one family must not mix both. */
     private static final String HANDSHAKES_TOTAL = "fips-relay.tls.handshakes";
+    /** The same for the agents' handshakes on the product listeners. */
+    private static final String AGENT_HANDSHAKES_TOTAL = "fips-relay.agent-tls.handshakes";
 
     private final MetricRegistry registry;
     /** Holds only the bridge: the registry is how the bridge's builder hands out a collector that skips a failing metric. */
@@ -46,7 +48,7 @@ public final class PrometheusExposition {
     public PrometheusExposition(MetricRegistry registry, Supplier<Map<String, String>> owners) {
         this.registry = registry;
         this.owners = owners;
-        MetricFilter numeric = (name, metric) -> !name.equals(HANDSHAKES_TOTAL)
+        MetricFilter numeric = (name, metric) -> !name.equals(HANDSHAKES_TOTAL) && !name.equals(AGENT_HANDSHAKES_TOTAL)
                 && !(metric instanceof Gauge<?> g && g.getValue() instanceof CharSequence);
         DropwizardExports.builder().dropwizardRegistry(registry).metricFilter(numeric)
                 .customLabelMapper(names)

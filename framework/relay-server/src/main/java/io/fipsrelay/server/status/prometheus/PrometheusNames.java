@@ -26,11 +26,13 @@ public final class PrometheusNames extends CustomLabelMapper {
 
     private static final String ROOT = "fips-relay.";
     private static final String HANDSHAKES = ROOT + "tls.handshakes.";
+    private static final String AGENT_HANDSHAKES = ROOT + "agent-tls.handshakes.";
+    private static final String AGENT_FAILURES = ROOT + "agent-tls.failures.";
     private static final String UPSTREAM = ROOT + "upstream.";
     private static final String INTAKE_CERTIFICATE = ROOT + "tls.intake.";
     private static final String REVOCATION = ROOT + "tls.revocation.";
     /** Second segments that are relay-wide groups, not product ids. */
-    private static final Set<String> GROUPS = Set.of("tls", "upstream", "upstreams", "fips", "relay", "plugins", "audit");
+    private static final Set<String> GROUPS = Set.of("tls", "agent-tls", "upstream", "upstreams", "fips", "relay", "plugins", "audit");
     private static final String PLUGINS = ROOT + "plugins.";
     private static final Map<String, String> HELP = Map.ofEntries(
             Map.entry("fips_relay_requests", "Requests received from the agent, per product."),
@@ -42,6 +44,8 @@ public final class PrometheusNames extends CustomLabelMapper {
             Map.entry("fips_relay_proxy_requests", "Requests sent through the egress proxy's CONNECT tunnels, per product."),
             Map.entry("fips_relay_connections_active", "Agent connections open now, per product."),
             Map.entry("fips_relay_tls_handshakes", "Completed upstream TLS handshakes (BCJSSE, FIPS) by protocol and cipher suite."),
+            Map.entry("fips_relay_agent_tls_handshakes", "Completed TLS handshakes of agents on the product listeners (listen.tls) by protocol and cipher suite."),
+            Map.entry("fips_relay_agent_tls_failures", "Failed TLS handshakes of agents on the product listeners by cause (TLS alert, timeout, too-many-handshakes, plain-http)."),
             Map.entry("fips_relay_upstream_up", "1 when the intake address takes requests, 0 when it is marked down."),
             Map.entry("fips_relay_upstreams_up", "Intake addresses taking requests now, all products together."),
             Map.entry("fips_relay_upstreams_down", "Intake addresses marked down now, all products together."),
@@ -95,6 +99,17 @@ public final class PrometheusNames extends CustomLabelMapper {
                 return family(dw, "fips_relay_tls_handshakes", false,
                         "protocol", protocolAndSuite.substring(0, dot), "suite", protocolAndSuite.substring(dot + 1));
             }
+        }
+        if (dw.startsWith(AGENT_HANDSHAKES)) {
+            String protocolAndSuite = dw.substring(AGENT_HANDSHAKES.length());
+            int dot = protocolAndSuite.lastIndexOf('.');
+            if (dot > 0) {
+                return family(dw, "fips_relay_agent_tls_handshakes", false,
+                        "protocol", protocolAndSuite.substring(0, dot), "suite", protocolAndSuite.substring(dot + 1));
+            }
+        }
+        if (dw.startsWith(AGENT_FAILURES)) {
+            return family(dw, "fips_relay_agent_tls_failures", false, "cause", dw.substring(AGENT_FAILURES.length()));
         }
         if (dw.startsWith(INTAKE_CERTIFICATE)) {
             String rest = dw.substring(INTAKE_CERTIFICATE.length());

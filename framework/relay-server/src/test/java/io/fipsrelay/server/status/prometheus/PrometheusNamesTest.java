@@ -45,6 +45,14 @@ class PrometheusNamesTest {
     }
 
     @Test
+    void agent_side_handshakes_and_their_failures_get_their_own_families_not_a_product() {
+        maps("fips-relay.agent-tls.handshakes.TLSv1.2.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "fips_relay_agent_tls_handshakes",
+                "protocol", "TLSv1.2", "suite", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        maps("fips-relay.agent-tls.failures.handshake-failure", "fips_relay_agent_tls_failures", "cause", "handshake-failure");
+        maps("fips-relay.metrics.errors.tls-on-plain-port", "fips_relay_errors", "product", "metrics", "cause", "tls-on-plain-port");
+    }
+
+    @Test
     void certificate_expiry_revocation_and_audit_metrics_get_their_own_families() {
         maps("fips-relay.tls.intake.metrics.agent.ddog-gov.com:443/10.1.2.3:443.not-after-seconds",
                 "fips_relay_tls_intake_not_after_seconds", "server", "metrics.agent.ddog-gov.com:443", "address", "10.1.2.3:443");
