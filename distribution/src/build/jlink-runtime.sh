@@ -5,7 +5,8 @@
 #   jdeps --multi-release 17 --ignore-missing-deps --print-module-deps --module-path lib -cp 'lib/*' JAR
 # (java.desktop is java.beans, used by Typesafe Config and Jackson), plus what is only looked up at
 # run time: jdk.zipfs (PF4J reads plugin jars as zip file systems) and jdk.management.agent (local
-# JMX for jconsole and jcmd, the relay's metrics are published there). The jars (bc-fips and the
+# JMX for jconsole and jcmd, the relay's metrics are published there), and jdk.jfr (Flight Recorder:
+# what docs/performance.md profiles the relay with, there for an operator's `jcmd <pid> JFR.start`). The jars (bc-fips and the
 # others) stay outside the image, unmodified, on the class path: the FIPS module's boundary is its
 # jar. Skipped when the image for the same JDK and module
 # list is already there, as jlink takes a while.
