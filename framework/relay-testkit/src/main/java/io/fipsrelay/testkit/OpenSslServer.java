@@ -1,7 +1,6 @@
 package io.fipsrelay.testkit;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,10 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,16 +35,13 @@ public final class OpenSslServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path directory;
-    private final StringBuffer output = new StringBuffer();
-    private final Thread pump;
+    private final ServerProcess running;
 
     private OpenSslServer(Process process, int port, Path directory) {
         this.process = process;
         this.port = port;
         this.directory = directory;
-        this.pump = new Thread(this::pumpOutput, "openssl-s_server-" + port);
-        pump.setDaemon(true);
-        pump.start();
+        this.running = new ServerProcess(process, directory, "openssl-s_server-" + port);
     }
 
     /**
@@ -75,7 +69,7 @@ public final class OpenSslServer implements AutoCloseable {
             try {
                 process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
             } catch (IOException e) {
-                deleteQuietly(directory);
+                ServerProcess.deleteQuietly(directory);
                 throw new IllegalStateException("cannot run " + command + ": " + INSTALL_HINT, e);
             }
             OpenSslServer server = new OpenSslServer(process, port, directory);
@@ -87,7 +81,7 @@ public final class OpenSslServer implements AutoCloseable {
                 // FreePorts.pick() is racy: another process may have taken the port in between.
                 boolean portTaken = server.output().contains("in use");
                 if (!portTaken || attempt == 3) {
-                    deleteQuietly(directory);
+                    ServerProcess.deleteQuietly(directory);
                     throw e;
                 }
                 LOG.debug("port {} was taken before s_server bound it, retrying", port);
@@ -101,7 +95,7 @@ public final class OpenSslServer implements AutoCloseable {
 
     /** Everything s_server wrote to stdout and stderr so far. */
     public String output() {
-        return output.toString();
+        return running.output();
     }
 
     /** True once s_server printed something that looks like an HTTP request line it received over TLS. */
@@ -128,17 +122,7 @@ public final class OpenSslServer implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-            pump.join(1_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        deleteQuietly(directory);
+        running.close();
         LOG.debug("openssl s_server on port {} stopped", port);
     }
 
@@ -146,11 +130,7 @@ public final class OpenSslServer implements AutoCloseable {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         while (true) {
             if (!process.isAlive()) {
-                try {
-                    pump.join(1_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                running.awaitOutputEnd();
                 throw new IllegalStateException("openssl s_server exited with code " + process.exitValue()
                         + " before listening on port " + port + "; command " + command + "; output:\n" + output());
             }
@@ -169,18 +149,6 @@ public final class OpenSslServer implements AutoCloseable {
         }
     }
 
-    private void pumpOutput() {
-        byte[] buffer = new byte[4096];
-        try (InputStream in = process.getInputStream()) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                // ISO-8859-1 maps every byte, so binary noise cannot break the text.
-                output.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
-            }
-        } catch (IOException e) {
-            // process gone
-        }
-    }
 
     /** The output of {@code openssl version}; throws with an install hint if the binary is missing. */
     static String opensslVersion() {
@@ -208,11 +176,4 @@ public final class OpenSslServer implements AutoCloseable {
         }
     }
 
-    private static void deleteQuietly(Path directory) {
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // temp files only
-        }
-    }
 }

@@ -1,7 +1,6 @@
 package io.fipsrelay.testkit;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,12 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,17 +40,14 @@ public final class TinyproxyServer implements AutoCloseable {
     private final int port;
     private final Path directory;
     private final Path log;
-    private final StringBuffer output = new StringBuffer();
-    private final Thread pump;
+    private final ServerProcess running;
 
     private TinyproxyServer(Process process, int port, Path directory) {
         this.process = process;
         this.port = port;
         this.directory = directory;
         this.log = directory.resolve("tinyproxy.log");
-        this.pump = new Thread(this::pumpOutput, "tinyproxy-" + port);
-        pump.setDaemon(true);
-        pump.start();
+        this.running = new ServerProcess(process, directory, "tinyproxy-" + port);
     }
 
     public static Builder builder() {
@@ -102,7 +95,7 @@ public final class TinyproxyServer implements AutoCloseable {
 
     /** What tinyproxy printed on stdout and stderr. */
     public String output() {
-        return output.toString();
+        return running.output();
     }
 
     public boolean isAlive() {
@@ -111,17 +104,7 @@ public final class TinyproxyServer implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-            pump.join(1_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        deleteQuietly(directory);
+        running.close();
         LOG.debug("tinyproxy on port {} stopped", port);
     }
 
@@ -168,7 +151,7 @@ public final class TinyproxyServer implements AutoCloseable {
                 try {
                     process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
                 } catch (IOException e) {
-                    deleteQuietly(directory);
+                    ServerProcess.deleteQuietly(directory);
                     throw new IllegalStateException("cannot run " + command + ": " + INSTALL_HINT, e);
                 }
                 TinyproxyServer server = new TinyproxyServer(process, port, directory);
@@ -181,7 +164,7 @@ public final class TinyproxyServer implements AutoCloseable {
                     // FreePorts.pick() is racy: another process may have taken the port in between.
                     boolean portTaken = (server.output() + server.log()).contains("in use");
                     if (!portTaken || attempt == 3) {
-                        deleteQuietly(directory);
+                        ServerProcess.deleteQuietly(directory);
                         throw e;
                     }
                 }
@@ -218,11 +201,7 @@ public final class TinyproxyServer implements AutoCloseable {
         long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
         while (true) {
             if (!process.isAlive()) {
-                try {
-                    pump.join(1_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                running.awaitOutputEnd();
                 throw new IllegalStateException("tinyproxy exited with code " + process.exitValue()
                         + " before listening on port " + port + "; output:\n" + output() + "\nlog:\n" + log());
             }
@@ -239,17 +218,6 @@ public final class TinyproxyServer implements AutoCloseable {
         }
     }
 
-    private void pumpOutput() {
-        byte[] buffer = new byte[4096];
-        try (InputStream in = process.getInputStream()) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                output.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
-            }
-        } catch (IOException e) {
-            // process gone
-        }
-    }
 
     private static void sleep(long millis) {
         try {
@@ -260,11 +228,4 @@ public final class TinyproxyServer implements AutoCloseable {
         }
     }
 
-    private static void deleteQuietly(Path directory) {
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // temp files only
-        }
-    }
 }
