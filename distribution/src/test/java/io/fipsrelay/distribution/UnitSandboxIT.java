@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,12 +32,27 @@ class UnitSandboxIT {
     static final Set<String> X86_64 = Set.of("amd64", "x86_64");
     static Path root;
     static String unit;
+    /** Folders the sandbox replaces with empty ones: nothing the test runs may live below them. */
+    static final List<Path> HIDDEN_BY_SANDBOX = List.of(Path.of("/tmp"), Path.of("/home"), Path.of("/root"), Path.of("/var/cache"));
+    static Path scratch;
+
+    @AfterAll
+    static void removeScratch() throws Exception {
+        if (scratch != null && scratch.startsWith("/var/tmp")) {
+            Packaging.ok("rm", "-rf", scratch.toString());
+        }
+    }
 
     @BeforeAll
     static void extract() throws Exception {
-        // Not under /tmp: the sandbox mounts its own /tmp over it.
-        Path work = Packaging.buildDir().resolve("unit-sandbox-it");
+        // Not under /tmp (nor /home, /root, /var/cache): the sandbox mounts its own over them, so a
+        // checkout there (a CI clone under /tmp) extracts the package under /var/tmp instead.
+        Path build = Packaging.buildDir().toRealPath();
+        Path work = HIDDEN_BY_SANDBOX.stream().anyMatch(build::startsWith)
+                ? Files.createTempDirectory(Path.of("/var/tmp"), "fips-relay-unit-sandbox-it")
+                : build.resolve("unit-sandbox-it");
         Packaging.ok("rm", "-rf", work.toString());
+        scratch = work;
         root = Files.createDirectories(work).resolve("root");
         Packaging.ok("dpkg", "-x", Packaging.deb().toString(), root.toString());
         unit = Files.readString(root.resolve("usr/lib/systemd/system/fips-relay.service"));
