@@ -155,7 +155,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
                 startResponseTimer();
             }
         } catch (Exception e) {
-            failMidExchange("TLS failure sending to " + c.describe() + ": " + UpstreamFailure.describe(e));
+            sendFailed(e);
             return;
         }
         requestSentNanos = System.nanoTime();
@@ -218,7 +218,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
                     stage(slice);
                     recordHasBody = true;
                 } catch (Exception e) {
-                    failMidExchange("TLS failure sending to " + upstream.describe() + ": " + UpstreamFailure.describe(e));
+                    sendFailed(e);
                     return;
                 }
             }
@@ -229,7 +229,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
                 try {
                     requestComplete();
                 } catch (Exception e) {
-                    failMidExchange("TLS failure sending to " + upstream.describe() + ": " + UpstreamFailure.describe(e));
+                    sendFailed(e);
                     return;
                 }
             }
@@ -293,7 +293,7 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
         try {
             flushRecord();
         } catch (Exception e) {
-            failMidExchange("TLS failure sending to " + upstream.describe() + ": " + UpstreamFailure.describe(e));
+            sendFailed(e);
         }
     }
 
@@ -451,6 +451,11 @@ final class Exchange implements UpstreamRequester, UpstreamListener {
     }
 
     // ---------------------------------------------------------------- ends
+
+    /** Encrypting or queuing towards the intake failed: the connection is done for. */
+    private void sendFailed(Exception e) {
+        failMidExchange("TLS failure sending to " + upstream.describe() + ": " + UpstreamFailure.describe(e));
+    }
 
     /** The upstream failed mid-exchange: sent again, or 502 if the agent has heard nothing yet, else its connection is cut. */
     private void failMidExchange(String cause) {

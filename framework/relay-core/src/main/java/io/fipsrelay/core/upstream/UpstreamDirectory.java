@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -118,10 +117,6 @@ public final class UpstreamDirectory {
         List<AddressHealth> all = new ArrayList<>();
         entries.values().forEach(e -> all.addAll(e.addresses()));
         return all;
-    }
-
-    Set<HostAndPort> servers() {
-        return entries.keySet();
     }
 
     public List<UpstreamAddressState> states() {
